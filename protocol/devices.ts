@@ -1,0 +1,352 @@
+/**
+ * MELSEC device table for the MC protocol (QnA-compatible 3E frames, device
+ * codes of the Q/L series and iQ-R in Q-compatible mode), after the SLMP
+ * reference manual's device code table. ZR is numbered in decimal there, which
+ * JSScada follows (some third-party tools treat it as hexadecimal).
+ */
+
+/** The device names JSScada can address. */
+export type DeviceName =
+  | "X"
+  | "Y"
+  | "M"
+  | "L"
+  | "F"
+  | "V"
+  | "B"
+  | "D"
+  | "W"
+  | "R"
+  | "ZR"
+  | "TS"
+  | "TC"
+  | "TN"
+  | "CS"
+  | "CC"
+  | "CN"
+  | "SM"
+  | "SD"
+  | "SB"
+  | "SW"
+  | "DX"
+  | "DY";
+
+/** What the protocol needs to know about one device. */
+export interface DeviceInfo {
+  readonly name: DeviceName;
+  /** Device code in binary frames (one byte). */
+  readonly binaryCode: number;
+  /** Device code in ASCII frames (two characters, `*` pads one-letter names). */
+  readonly asciiCode: string;
+  /** Bit devices hold points of one bit; word devices hold 16-bit words. */
+  readonly kind: "bit" | "word";
+  /** Radix of device numbers as written by engineers and sent in ASCII frames. */
+  readonly radix: 10 | 16;
+  /**
+   * Number of points the fixture PLC provides and address validation accepts:
+   * a generous Q/iQ-R configuration (the real size is set in the CPU parameters).
+   */
+  readonly size: number;
+  readonly description: string;
+}
+
+const table: DeviceInfo[] = [
+  {
+    name: "X",
+    binaryCode: 0x9c,
+    asciiCode: "X*",
+    kind: "bit",
+    radix: 16,
+    size: 0x2000,
+    description: "input",
+  },
+  {
+    name: "Y",
+    binaryCode: 0x9d,
+    asciiCode: "Y*",
+    kind: "bit",
+    radix: 16,
+    size: 0x2000,
+    description: "output",
+  },
+  {
+    name: "M",
+    binaryCode: 0x90,
+    asciiCode: "M*",
+    kind: "bit",
+    radix: 10,
+    size: 32768,
+    description: "internal relay",
+  },
+  {
+    name: "L",
+    binaryCode: 0x92,
+    asciiCode: "L*",
+    kind: "bit",
+    radix: 10,
+    size: 8192,
+    description: "latch relay",
+  },
+  {
+    name: "F",
+    binaryCode: 0x93,
+    asciiCode: "F*",
+    kind: "bit",
+    radix: 10,
+    size: 2048,
+    description: "annunciator",
+  },
+  {
+    name: "V",
+    binaryCode: 0x94,
+    asciiCode: "V*",
+    kind: "bit",
+    radix: 10,
+    size: 2048,
+    description: "edge relay",
+  },
+  {
+    name: "B",
+    binaryCode: 0xa0,
+    asciiCode: "B*",
+    kind: "bit",
+    radix: 16,
+    size: 0x8000,
+    description: "link relay",
+  },
+  {
+    name: "D",
+    binaryCode: 0xa8,
+    asciiCode: "D*",
+    kind: "word",
+    radix: 10,
+    size: 32768,
+    description: "data register",
+  },
+  {
+    name: "W",
+    binaryCode: 0xb4,
+    asciiCode: "W*",
+    kind: "word",
+    radix: 16,
+    size: 0x8000,
+    description: "link register",
+  },
+  {
+    name: "R",
+    binaryCode: 0xaf,
+    asciiCode: "R*",
+    kind: "word",
+    radix: 10,
+    size: 32768,
+    description: "file register (block switching)",
+  },
+  {
+    name: "ZR",
+    binaryCode: 0xb0,
+    asciiCode: "ZR",
+    kind: "word",
+    radix: 10,
+    size: 1048576,
+    description: "file register (serial numbers)",
+  },
+  {
+    name: "TS",
+    binaryCode: 0xc1,
+    asciiCode: "TS",
+    kind: "bit",
+    radix: 10,
+    size: 2048,
+    description: "timer contact",
+  },
+  {
+    name: "TC",
+    binaryCode: 0xc0,
+    asciiCode: "TC",
+    kind: "bit",
+    radix: 10,
+    size: 2048,
+    description: "timer coil",
+  },
+  {
+    name: "TN",
+    binaryCode: 0xc2,
+    asciiCode: "TN",
+    kind: "word",
+    radix: 10,
+    size: 2048,
+    description: "timer current value",
+  },
+  {
+    name: "CS",
+    binaryCode: 0xc4,
+    asciiCode: "CS",
+    kind: "bit",
+    radix: 10,
+    size: 1024,
+    description: "counter contact",
+  },
+  {
+    name: "CC",
+    binaryCode: 0xc3,
+    asciiCode: "CC",
+    kind: "bit",
+    radix: 10,
+    size: 1024,
+    description: "counter coil",
+  },
+  {
+    name: "CN",
+    binaryCode: 0xc5,
+    asciiCode: "CN",
+    kind: "word",
+    radix: 10,
+    size: 1024,
+    description: "counter current value",
+  },
+  {
+    name: "SM",
+    binaryCode: 0x91,
+    asciiCode: "SM",
+    kind: "bit",
+    radix: 10,
+    size: 2048,
+    description: "special relay",
+  },
+  {
+    name: "SD",
+    binaryCode: 0xa9,
+    asciiCode: "SD",
+    kind: "word",
+    radix: 10,
+    size: 2048,
+    description: "special register",
+  },
+  {
+    name: "SB",
+    binaryCode: 0xa1,
+    asciiCode: "SB",
+    kind: "bit",
+    radix: 16,
+    size: 0x800,
+    description: "link special relay",
+  },
+  {
+    name: "SW",
+    binaryCode: 0xb5,
+    asciiCode: "SW",
+    kind: "word",
+    radix: 16,
+    size: 0x800,
+    description: "link special register",
+  },
+  {
+    name: "DX",
+    binaryCode: 0xa2,
+    asciiCode: "DX",
+    kind: "bit",
+    radix: 16,
+    size: 0x2000,
+    description: "direct access input",
+  },
+  {
+    name: "DY",
+    binaryCode: 0xa3,
+    asciiCode: "DY",
+    kind: "bit",
+    radix: 16,
+    size: 0x2000,
+    description: "direct access output",
+  },
+];
+
+/** Every device, by name. */
+export const DEVICES: ReadonlyMap<DeviceName, DeviceInfo> = new Map(table.map((d) => [d.name, d]));
+
+/** Device names, two-letter names first so that prefix matching picks `DX` over `D`. */
+export const DEVICE_NAMES: readonly DeviceName[] = table.map((d) => d.name).sort((a, b) =>
+  b.length - a.length
+);
+
+const byBinaryCode = new Map(table.map((d) => [d.binaryCode, d]));
+const byAsciiCode = new Map(table.map((d) => [d.asciiCode, d]));
+
+/** Looks a device up by name; throws RangeError for an unknown name. */
+export function device(name: string): DeviceInfo {
+  const info = DEVICES.get(name as DeviceName);
+  if (!info) throw new RangeError(`unknown device "${name}"`);
+  return info;
+}
+
+/** The device with this binary code, or undefined. */
+export function deviceByBinaryCode(code: number): DeviceInfo | undefined {
+  return byBinaryCode.get(code);
+}
+
+/** The device with this ASCII code (upper case, e.g. `D*`), or undefined. */
+export function deviceByAsciiCode(code: string): DeviceInfo | undefined {
+  return byAsciiCode.get(code);
+}
+
+/** A parsed device address such as `D100`, `X1A0` or `D100.5` (bit 5 of D100). */
+export interface Address {
+  readonly device: DeviceName;
+  /** Device number (already converted from the device's radix). */
+  readonly address: number;
+  /** For `D100.5`: the bit (0–15) of a word device. */
+  readonly bit?: number;
+}
+
+const HEX_DIGITS = /^[0-9A-F]+$/;
+const DEC_DIGITS = /^[0-9]+$/;
+
+/**
+ * Parses an address as engineers write it: device name, then the number in the
+ * device's radix (hex for X, Y, B, W, SB, SW, DX, DY), then optionally `.n` for
+ * bit n of a word device. Throws RangeError with a sentence naming the problem,
+ * including an address past the device's end.
+ */
+export function parseAddress(text: string): Address {
+  const s = text.trim().toUpperCase();
+  const name = DEVICE_NAMES.find((n) => s.startsWith(n) && s.length > n.length);
+  if (!name) throw new RangeError(`"${text}" does not start with a known device name`);
+  const info = DEVICES.get(name)!;
+  let rest = s.slice(name.length);
+  let bit: number | undefined;
+  const dot = rest.indexOf(".");
+  if (dot >= 0) {
+    const bitText = rest.slice(dot + 1);
+    rest = rest.slice(0, dot);
+    if (info.kind !== "word") {
+      throw new RangeError(`"${text}": a bit number (.n) is only allowed on word devices`);
+    }
+    if (!/^[0-9A-F]$|^1[0-5]$/.test(bitText)) {
+      throw new RangeError(`"${text}": the bit number must be 0 to 15 (or 0 to F)`);
+    }
+    bit = /^[0-9]+$/.test(bitText) ? Number(bitText) : parseInt(bitText, 16);
+  }
+  const digits = info.radix === 16 ? HEX_DIGITS : DEC_DIGITS;
+  if (!digits.test(rest)) {
+    throw new RangeError(
+      `"${text}": ${name} device numbers are ${info.radix === 16 ? "hexadecimal" : "decimal"}`,
+    );
+  }
+  const address = parseInt(rest, info.radix);
+  if (address >= info.size) {
+    throw new RangeError(
+      `"${text}" is past the end of device ${name} (${formatDeviceNumber(name, info.size - 1)})`,
+    );
+  }
+  return bit === undefined ? { device: name, address } : { device: name, address, bit };
+}
+
+/** Formats a device number in its device's radix, e.g. `1A0` for X. */
+export function formatDeviceNumber(name: DeviceName, address: number): string {
+  return DEVICES.get(name)!.radix === 16 ? address.toString(16).toUpperCase() : String(address);
+}
+
+/** Formats an address back to the text form that {@link parseAddress} reads. */
+export function formatAddress(a: Address): string {
+  const base = `${a.device}${formatDeviceNumber(a.device, a.address)}`;
+  return a.bit === undefined ? base : `${base}.${a.bit.toString(16).toUpperCase()}`;
+}
