@@ -1,0 +1,239 @@
+/**
+ * The PLC side of the codec: decoding request frames and encoding responses,
+ * with the manual's end codes for requests a MELSEC CPU would refuse. The
+ * fixture PLC is built on it; JSScada's client never uses it, so a mistake
+ * here cannot hide one in the client (both are pinned to the manual's golden
+ * vectors).
+ */
+import { type DeviceInfo } from "./devices.ts";
+import { PlcError } from "./errors.ts";
+import {
+  type FrameCode,
+  FrameReader,
+  FrameWriter,
+  headerSize,
+  REQUEST_SUBHEADER,
+  RESPONSE_SUBHEADER,
+  type Route,
+} from "./frame.ts";
+import {
+  type DeviceRef,
+  MAX_BATCH_BITS,
+  MAX_BATCH_WORDS,
+  MAX_RANDOM_POINTS,
+  type McRequest,
+  type McResponse,
+} from "./commands.ts";
+
+/** End codes the decoder answers with (after the manual). */
+export const END_ASCII_NOT_HEX = 0xc050;
+export const END_POINTS_OUT_OF_RANGE = 0xc051;
+export const END_ADDRESS_PAST_END = 0xc056;
+export const END_BAD_COMMAND = 0xc059;
+export const END_BAD_DEVICE = 0xc05b;
+export const END_BIT_UNIT_ON_WORD_DEVICE = 0xc05c;
+export const END_LENGTH_MISMATCH = 0xc061;
+
+/** The header of a request frame, known even when its body is refused. */
+export interface RequestHeader {
+  readonly frame: FrameCode;
+  readonly route: Route;
+  readonly monitoringTimer: number;
+  readonly command: number;
+  readonly subcommand: number;
+}
+
+/** A decoded request, or the end code a PLC answers it with. */
+export type DecodedRequest =
+  | (RequestHeader & { readonly ok: true; readonly request: McRequest })
+  | (RequestHeader & { readonly ok: false; readonly endCode: number; readonly message: string });
+
+class Refusal {
+  constructor(readonly endCode: number, readonly message: string) {}
+}
+
+/** Tells the frame code of a request from its first byte. */
+export function requestFrameCode(firstByte: number): FrameCode | undefined {
+  return firstByte === 0x50 ? "binary" : firstByte === 0x35 ? "ascii" : undefined;
+}
+
+/**
+ * Decodes one whole request frame (ASCII or binary, told apart by the first
+ * byte). A frame whose header cannot be read is PlcError `protocol`; a
+ * readable header with a body the PLC must refuse gives `ok: false` and the
+ * manual's end code (C059 unknown command, C051 too many points, C05B unknown
+ * device, C05C bit units on a word device, C050 non-hex ASCII, C061 wrong
+ * length), so the caller can answer with an error response.
+ */
+export function decodeRequest(buf: Uint8Array): DecodedRequest {
+  const frame = requestFrameCode(buf[0]);
+  if (!frame) throw PlcError.protocol("the first byte is neither binary 50 nor ASCII '5'", 0);
+  const r = new FrameReader(frame, buf);
+  const sub = r.subheader();
+  if (sub !== REQUEST_SUBHEADER) {
+    throw PlcError.protocol(`subheader ${sub.toString(16)} is not a 3E request's 5000`, 0);
+  }
+  const route = r.route();
+  const lengthAt = r.pos;
+  const length = r.uint(2, "data length");
+  if (length !== r.remaining()) {
+    throw PlcError.protocol(
+      `data length field says ${length} but ${r.remaining()} follow`,
+      lengthAt,
+    );
+  }
+  const monitoringTimer = r.uint(2, "monitoring timer");
+  const command = r.uint(2, "command");
+  const subcommand = r.uint(2, "subcommand");
+  const header = { frame, route, monitoringTimer, command, subcommand };
+  try {
+    const request = decodeBody(r, command, subcommand);
+    if (r.remaining() !== 0) {
+      throw new Refusal(END_LENGTH_MISMATCH, `${r.remaining()} bytes follow the request data`);
+    }
+    return { ...header, ok: true, request };
+  } catch (e) {
+    if (e instanceof Refusal) return { ...header, ok: false, ...e };
+    if (e instanceof PlcError) {
+      const endCode = frame === "ascii" && /hexadecimal|base-/.test(e.message)
+        ? END_ASCII_NOT_HEX
+        : END_LENGTH_MISMATCH;
+      return { ...header, ok: false, endCode, message: e.message };
+    }
+    throw e;
+  }
+}
+
+function head(r: FrameReader): { info: DeviceInfo; ref: DeviceRef } {
+  const { info, address } = r.device("head");
+  if (!info) throw new Refusal(END_BAD_DEVICE, "unknown device code");
+  return { info, ref: { device: info.name, address } };
+}
+
+function points(r: FrameReader, max: number): number {
+  const n = r.uint(2, "number of points");
+  if (n < 1 || n > max) throw new Refusal(END_POINTS_OUT_OF_RANGE, `${n} points (1 to ${max})`);
+  return n;
+}
+
+function decodeBody(r: FrameReader, command: number, subcommand: number): McRequest {
+  const key = command * 0x10000 + subcommand;
+  switch (key) {
+    case 0x04010000: {
+      const { ref } = head(r);
+      return { command: "readWords", head: ref, points: points(r, MAX_BATCH_WORDS) };
+    }
+    case 0x04010001: {
+      const { info, ref } = head(r);
+      if (info.kind !== "bit") {
+        throw new Refusal(END_BIT_UNIT_ON_WORD_DEVICE, "bit units on a word device");
+      }
+      return { command: "readBits", head: ref, points: points(r, MAX_BATCH_BITS[r.frame]) };
+    }
+    case 0x14010000: {
+      const { ref } = head(r);
+      const n = points(r, MAX_BATCH_WORDS);
+      return { command: "writeWords", head: ref, words: r.words(n, "write data") };
+    }
+    case 0x14010001: {
+      const { info, ref } = head(r);
+      if (info.kind !== "bit") {
+        throw new Refusal(END_BIT_UNIT_ON_WORD_DEVICE, "bit units on a word device");
+      }
+      const n = points(r, MAX_BATCH_BITS[r.frame]);
+      return { command: "writeBits", head: ref, bits: r.bits(n, "write data") };
+    }
+    case 0x04030000: {
+      const nw = r.uint(1, "word access points");
+      const nd = r.uint(1, "double-word access points");
+      if (nw + nd < 1 || nw + nd > MAX_RANDOM_POINTS) {
+        throw new Refusal(
+          END_POINTS_OUT_OF_RANGE,
+          `${nw + nd} random points (1 to ${MAX_RANDOM_POINTS})`,
+        );
+      }
+      const words: DeviceRef[] = [];
+      const dwords: DeviceRef[] = [];
+      for (let i = 0; i < nw; i++) words.push(head(r).ref);
+      for (let i = 0; i < nd; i++) dwords.push(head(r).ref);
+      return { command: "randomRead", words, dwords };
+    }
+    case 0x01010000:
+      return { command: "cpuModel" };
+    default:
+      throw new Refusal(END_BAD_COMMAND, "unknown command or subcommand");
+  }
+}
+
+function responseDataSize(res: McResponse, frame: FrameCode): number {
+  const u = frame === "binary" ? 1 : 2;
+  switch (res.command) {
+    case "readWords":
+      return res.words.length * 2 * u;
+    case "readBits":
+      return frame === "binary" ? Math.ceil(res.bits.length / 2) : res.bits.length;
+    case "writeWords":
+    case "writeBits":
+      return 0;
+    case "randomRead":
+      return (res.words.length * 2 + res.dwords.length * 4) * u;
+    case "cpuModel":
+      return 16 + 2 * u;
+  }
+}
+
+/** Encodes a normal response (end code 0000) carrying `res`'s data. */
+export function encodeResponse(frame: FrameCode, route: Route, res: McResponse): Uint8Array {
+  const u = frame === "binary" ? 1 : 2;
+  const w = new FrameWriter(frame, headerSize(frame) + 2 * u + responseDataSize(res, frame));
+  w.subheader(RESPONSE_SUBHEADER);
+  w.route(route);
+  const lengthAt = w.pos;
+  w.uint(0, 2);
+  w.uint(0, 2);
+  switch (res.command) {
+    case "readWords":
+      w.words(res.words);
+      break;
+    case "readBits":
+      w.bits(res.bits);
+      break;
+    case "randomRead":
+      w.words(res.words);
+      for (const d of res.dwords) w.uint(d, 4);
+      break;
+    case "cpuModel":
+      w.text(res.model, 16);
+      w.uint(res.modelCode, 2);
+      break;
+    default:
+      break;
+  }
+  w.patchLength(lengthAt);
+  return w.done();
+}
+
+/**
+ * Encodes an error response: the end code, then the error information block
+ * (the request's route, command and subcommand), as the manual's C051 example.
+ */
+export function encodeErrorResponse(
+  frame: FrameCode,
+  route: Route,
+  endCode: number,
+  command: number,
+  subcommand: number,
+): Uint8Array {
+  const u = frame === "binary" ? 1 : 2;
+  const w = new FrameWriter(frame, headerSize(frame) + 11 * u);
+  w.subheader(RESPONSE_SUBHEADER);
+  w.route(route);
+  const lengthAt = w.pos;
+  w.uint(0, 2);
+  w.uint(endCode, 2);
+  w.route(route);
+  w.uint(command, 2);
+  w.uint(subcommand, 2);
+  w.patchLength(lengthAt);
+  return w.done();
+}
