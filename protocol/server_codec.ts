@@ -5,7 +5,7 @@
  * here cannot hide one in the client (both are pinned to the manual's golden
  * vectors).
  */
-import { type DeviceInfo } from "./devices.ts";
+import type { DeviceInfo } from "./devices.ts";
 import { PlcError } from "./errors.ts";
 import {
   type FrameCode,

@@ -1,0 +1,111 @@
+/**
+ * fast-check arbitraries for MC protocol requests and responses, shared by the
+ * codec's property tests and fuzz tests.
+ */
+import fc from "fast-check";
+import {
+  type DeviceRef,
+  MAX_BATCH_BITS,
+  MAX_BATCH_WORDS,
+  MAX_RANDOM_POINTS,
+  type McRequest,
+  type McResponse,
+} from "./commands.ts";
+import { type DeviceName, DEVICES } from "./devices.ts";
+import type { FrameCode, Route } from "./frame.ts";
+
+const ALL = [...DEVICES.values()];
+const BIT_DEVICES = ALL.filter((d) => d.kind === "bit").map((d) => d.name);
+
+/** A device reference whose number fits the frame (6 decimal digits in ASCII). */
+export function deviceRef(
+  frame: FrameCode,
+  names: DeviceName[] = ALL.map((d) => d.name),
+): fc.Arbitrary<DeviceRef> {
+  return fc.constantFrom(...names).chain((device) => {
+    const d = DEVICES.get(device)!;
+    const max = frame === "ascii" && d.radix === 10 ? 999999 : 0xffffff;
+    return fc.integer({ min: 0, max: Math.min(max, d.size - 1) }).map((address) => ({
+      device,
+      address,
+    } as DeviceRef));
+  });
+}
+
+/** Any route. */
+export const route: fc.Arbitrary<Route> = fc.record({
+  network: fc.integer({ min: 0, max: 255 }),
+  pc: fc.integer({ min: 0, max: 255 }),
+  moduleIo: fc.integer({ min: 0, max: 0xffff }),
+  station: fc.integer({ min: 0, max: 255 }),
+});
+
+/** Any valid request for a frame code. */
+export function request(frame: FrameCode): fc.Arbitrary<McRequest> {
+  const word = fc.integer({ min: 0, max: 0xffff });
+  const maxBits = MAX_BATCH_BITS[frame];
+  return fc.oneof(
+    fc.record({
+      command: fc.constant("readWords" as const),
+      head: deviceRef(frame),
+      points: fc.integer({ min: 1, max: MAX_BATCH_WORDS }),
+    }),
+    fc.record({
+      command: fc.constant("readBits" as const),
+      head: deviceRef(frame, BIT_DEVICES),
+      points: fc.integer({ min: 1, max: maxBits }),
+    }),
+    fc.record({
+      command: fc.constant("writeWords" as const),
+      head: deviceRef(frame),
+      words: fc.array(word, { minLength: 1, maxLength: MAX_BATCH_WORDS }),
+    }),
+    fc.record({
+      command: fc.constant("writeBits" as const),
+      head: deviceRef(frame, BIT_DEVICES),
+      bits: fc.array(fc.boolean(), { minLength: 1, maxLength: maxBits }),
+    }),
+    fc.integer({ min: 1, max: MAX_RANDOM_POINTS }).chain((n) =>
+      fc.integer({ min: 0, max: n }).chain((nw) =>
+        fc.record({
+          command: fc.constant("randomRead" as const),
+          words: fc.array(deviceRef(frame), { minLength: nw, maxLength: nw }),
+          dwords: fc.array(deviceRef(frame), { minLength: n - nw, maxLength: n - nw }),
+        })
+      )
+    ),
+    fc.constant({ command: "cpuModel" as const }),
+  );
+}
+
+/** A response of the right shape for a request. */
+export function responseFor(req: McRequest): fc.Arbitrary<McResponse> {
+  const words = (n: number) =>
+    fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: n, maxLength: n }).map((a) =>
+      Uint16Array.from(a)
+    );
+  switch (req.command) {
+    case "readWords":
+      return words(req.points).map((w) => ({ command: "readWords", words: w }));
+    case "readBits":
+      return fc.array(fc.boolean(), { minLength: req.points, maxLength: req.points }).map((
+        bits,
+      ) => ({ command: "readBits", bits }));
+    case "writeWords":
+    case "writeBits":
+      return fc.constant({ command: req.command });
+    case "randomRead":
+      return fc.tuple(
+        words(req.words.length),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), {
+          minLength: req.dwords.length,
+          maxLength: req.dwords.length,
+        }),
+      ).map(([w, dwords]) => ({ command: "randomRead", words: w, dwords }));
+    case "cpuModel":
+      return fc.tuple(
+        fc.stringMatching(/^[A-Z0-9-]{1,16}$/),
+        fc.integer({ min: 0, max: 0xffff }),
+      ).map(([model, modelCode]) => ({ command: "cpuModel", model, modelCode }));
+  }
+}
