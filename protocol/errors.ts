@@ -1,13 +1,28 @@
 import { endCodeMeaning, formatEndCode } from "./end_codes.ts";
 
-/** The kinds of PLC communication failure JSScada tells apart. */
-export type PlcErrorCode = "timeout" | "refused" | "closed" | "protocol" | "endCode" | "aborted";
+/**
+ * The kinds of PLC communication failure JSScada tells apart. `busy` is
+ * back-pressure from JSScada's own socket pool (its request queue is full),
+ * not a PLC fault: nothing was sent.
+ */
+export type PlcErrorCode =
+  | "timeout"
+  | "refused"
+  | "closed"
+  | "protocol"
+  | "endCode"
+  | "aborted"
+  | "busy";
 
 /** Options that go with a {@link PlcError}. */
 export interface PlcErrorOptions {
   /** The MC end code, for `code: "endCode"`. */
   endCode?: number;
-  /** Byte (or character) offset into the frame where decoding failed, for `code: "protocol"`. */
+  /**
+   * For `code: "protocol"`: where decoding failed, in bytes (an ASCII frame's
+   * characters are bytes) from the start of the frame, or of the TCP stream
+   * when the stream splitter found the stream unreadable.
+   */
   offset?: number;
   cause?: unknown;
 }

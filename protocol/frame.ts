@@ -61,7 +61,7 @@ export function checkRoute(route: Route): void {
 
 const HEX = new TextEncoder().encode("0123456789ABCDEF");
 /** Hex digit value per byte, -1 for non-hex bytes (both letter cases accepted). */
-const HEX_VALUE = new Int8Array(256).fill(-1);
+export const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) {
   HEX_VALUE[HEX[i]] = i;
   HEX_VALUE["0123456789abcdef".charCodeAt(i)] = i;

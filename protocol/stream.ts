@@ -4,13 +4,13 @@
  * Pure: it is fed bytes and returns frames.
  */
 import { PlcError } from "./errors.ts";
-import { type FrameCode, headerSize, REQUEST_SUBHEADER, RESPONSE_SUBHEADER } from "./frame.ts";
-
-const HEX_VALUE = new Int8Array(256).fill(-1);
-for (const [i, c] of [..."0123456789ABCDEF"].entries()) {
-  HEX_VALUE[c.charCodeAt(0)] = i;
-  HEX_VALUE[c.toLowerCase().charCodeAt(0)] = i;
-}
+import {
+  type FrameCode,
+  headerSize,
+  HEX_VALUE,
+  REQUEST_SUBHEADER,
+  RESPONSE_SUBHEADER,
+} from "./frame.ts";
 
 /** Which side of the conversation the splitter reads. */
 export type FrameDirection = "request" | "response";
@@ -18,9 +18,10 @@ export type FrameDirection = "request" | "response";
 /**
  * Splits a TCP byte stream into whole 3E frames. `frame` fixes the code; when
  * omitted (a server accepting both), each frame's code is told by its first
- * byte. A stream that cannot be a 3E frame throws PlcError `protocol` with the
- * offset; the connection should then be dropped, as there is no way to
- * resynchronise a stream without frame delimiters.
+ * byte. A stream that cannot be a 3E frame throws PlcError `protocol` whose
+ * offset counts bytes from the start of the stream; the connection should then
+ * be dropped, as there is no way to resynchronise a stream without frame
+ * delimiters.
  */
 export class FrameSplitter {
   #pending: Uint8Array = new Uint8Array(0);
@@ -33,7 +34,11 @@ export class FrameSplitter {
     return this.#pending.length;
   }
 
-  /** Feeds a chunk; returns the frames it completes (views that stay valid). */
+  /**
+   * Feeds a chunk; returns the frames it completes. Frames may be views into
+   * `chunk`, so the caller must not overwrite that buffer while it still needs
+   * them (decode first, then read into the buffer again).
+   */
   push(chunk: Uint8Array): Uint8Array[] {
     let buf: Uint8Array;
     if (this.#pending.length === 0) buf = chunk;
@@ -57,6 +62,7 @@ export class FrameSplitter {
 
   /** Forgets buffered bytes (after a timeout, before reusing a connection). */
   reset(): void {
+    this.#consumed += this.#pending.length;
     this.#pending = new Uint8Array(0);
   }
 

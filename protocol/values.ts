@@ -180,5 +180,6 @@ export function toRaw(eng: TagValue, s: Scaling, type: DataType): TagValue {
   if (typeof eng !== "number" || (s.scale === 1 && s.offset === 0)) return eng;
   if (s.scale === 0) throw new RangeError("a scale of 0 cannot be inverted");
   const raw = (eng - s.offset) / s.scale;
-  return type === "FLOAT32" || type === "FLOAT64" ? raw : Math.round(raw);
+  // `+ 0` turns the -0 that Math.round gives for (-0.5, -0] into a plain 0 raw count.
+  return type === "FLOAT32" || type === "FLOAT64" ? raw : Math.round(raw) + 0;
 }
