@@ -1,0 +1,284 @@
+/**
+ * `jsscada plc read|write|info`: the commissioning tool for plant engineers.
+ * Reads and writes PLC devices over the MC protocol and prints what it got as
+ * one JSON value on stdout; failures are one sentence on stderr and a non-zero
+ * exit status.
+ */
+import { parseArgs } from "node:util";
+import { PlcClient } from "../protocol/client.ts";
+import { MAX_BATCH_BITS, MAX_BATCH_WORDS } from "../protocol/commands.ts";
+import { type Address, DEVICES, formatAddress, parseAddress } from "../protocol/devices.ts";
+import { PlcError } from "../protocol/errors.ts";
+import { DEFAULT_ROUTE, type FrameCode, type Route } from "../protocol/frame.ts";
+import {
+  DATA_TYPES,
+  type DataType,
+  decodeValue,
+  encodeValue,
+  type TagValue,
+  wordCount,
+} from "../protocol/values.ts";
+
+/** Where the command writes: injectable so tests can read what it printed. */
+export interface CommandIo {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+const USAGE = `usage:
+  jsscada plc read  <host>:<port> <address> [count] [options]
+  jsscada plc write <host>:<port> <address> <v1,v2,...> [options]
+  jsscada plc info  <host>:<port> [options]
+options:
+  --frame ascii|binary      communication data code (default binary)
+  --type  int16|uint16|int32|uint32|float32|float64|bool|string
+                            (default bool for bit devices and D100.5-style bits, else int16;
+                             for string, count is the length in words)
+  --timeout ms              per request (default 2000)
+  --network n --pc n --module-io n --station n    route (default 0/255/0x3FF/0)`;
+
+/** A usage mistake, reported with the usage text. */
+class UsageError extends Error {}
+
+/** Runs `plc …`; returns the process exit status (0 ok, 1 PLC or I/O failure, 2 usage). */
+export async function runPlcCommand(args: string[], io: CommandIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        frame: { type: "string", default: "binary" },
+        type: { type: "string" },
+        timeout: { type: "string", default: "2000" },
+        network: { type: "string" },
+        pc: { type: "string" },
+        "module-io": { type: "string" },
+        station: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values: o, positionals: [verb, target, ...rest] } = parsed;
+  if (o.help || !verb) {
+    (o.help ? io.stdout : io.stderr)(USAGE);
+    return o.help ? 0 : 2;
+  }
+  let client: PlcClient | undefined;
+  try {
+    if (!["read", "write", "info"].includes(verb)) {
+      throw new UsageError(`unknown command "${verb}"`);
+    }
+    const { host, port } = parseTarget(target);
+    const frame = parseFrame(o.frame!);
+    const timeoutMs = integer(o.timeout!, "--timeout", 1, 600_000);
+    const route: Route = {
+      network: o.network ? integer(o.network, "--network", 0, 255) : DEFAULT_ROUTE.network,
+      pc: o.pc ? integer(o.pc, "--pc", 0, 255) : DEFAULT_ROUTE.pc,
+      moduleIo: o["module-io"]
+        ? integer(o["module-io"], "--module-io", 0, 0xffff)
+        : DEFAULT_ROUTE.moduleIo,
+      station: o.station ? integer(o.station, "--station", 0, 255) : DEFAULT_ROUTE.station,
+    };
+    client = new PlcClient({ host, port, frame, route, timeoutMs, connectTimeoutMs: timeoutMs });
+    const label = `${host}:${port}`;
+    if (verb === "info") {
+      if (rest.length) throw new UsageError("info takes no further arguments");
+      const res = await client.request({ command: "cpuModel" });
+      const modelCode = `0x${res.modelCode.toString(16).toUpperCase().padStart(4, "0")}`;
+      io.stdout(JSON.stringify({ model: res.model, modelCode }));
+      return 0;
+    }
+    if (!rest[0]) throw new UsageError(`${verb} needs an address such as D100, M0 or X1A0`);
+    const address = parseAddress(rest[0]);
+    const type = parseType(o.type, address);
+    if (verb === "read") {
+      if (rest.length > 2) throw new UsageError("read takes an address and an optional count");
+      const count = rest[1] === undefined ? 1 : integer(rest[1], "count", 1, 1_000_000);
+      io.stdout(JSON.stringify(await read(client, address, type, count)));
+    } else {
+      if (rest.length < 2) throw new UsageError("write needs values, e.g. 1,2,3");
+      const values = parseValues(rest.slice(1).join(" "), type);
+      await write(client, address, type, values);
+      io.stderr(`wrote ${values.length} value(s) at ${formatAddress(address)} on ${label}`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`${e.message}\n${USAGE}`);
+      return 2;
+    }
+    io.stderr(explain(e, target));
+    return 1;
+  } finally {
+    client?.close();
+  }
+}
+
+/** A sentence a person understands for each kind of failure. */
+function explain(e: unknown, target: string | undefined): string {
+  if (e instanceof PlcError) {
+    switch (e.code) {
+      case "endCode":
+        return e.message;
+      case "timeout":
+        return `${target} did not answer in time (${e.message}); check the port and --frame`;
+      case "refused":
+        return `${target} refused the connection; is the PLC's MC protocol port open on that port?`;
+      case "closed":
+        return `${target} closed the connection (${e.message})`;
+      case "protocol":
+        return `the answer from ${target} is not a valid 3E frame: ${e.message}; check --frame`;
+      default:
+        return e.message;
+    }
+  }
+  if (e instanceof RangeError) return e.message;
+  return `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+function parseTarget(target: string | undefined): { host: string; port: number } {
+  const m = target?.match(/^\[([^\]]+)\]:(\d+)$/) ?? target?.match(/^([^:]+):(\d+)$/);
+  if (!m) throw new UsageError(`"${target ?? ""}" is not <host>:<port> (e.g. 192.168.3.39:5000)`);
+  return { host: m[1], port: integer(m[2], "port", 1, 65535) };
+}
+
+function parseFrame(text: string): FrameCode {
+  if (text !== "ascii" && text !== "binary") {
+    throw new UsageError(`--frame must be ascii or binary, not "${text}"`);
+  }
+  return text;
+}
+
+function parseType(text: string | undefined, address: Address): DataType {
+  const isBit = address.bit !== undefined || DEVICES.get(address.device)!.kind === "bit";
+  if (text === undefined) return isBit ? "BOOL" : "INT16";
+  const type = text.toUpperCase() as DataType;
+  if (!DATA_TYPES.includes(type)) throw new UsageError(`unknown --type "${text}"`);
+  if (address.bit !== undefined && type !== "BOOL") {
+    throw new UsageError(`${formatAddress(address)} is a bit; use --type bool`);
+  }
+  return type;
+}
+
+function integer(text: string, what: string, min: number, max: number): number {
+  const n = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${what} must be an integer from ${min} to ${max}, not "${text}"`);
+  }
+  return n;
+}
+
+function parseValues(text: string, type: DataType): TagValue[] {
+  if (type === "STRING") return [text];
+  return text.split(",").map((v, i) => {
+    const s = v.trim();
+    if (type === "BOOL") {
+      if (/^(1|true|on)$/i.test(s)) return true;
+      if (/^(0|false|off)$/i.test(s)) return false;
+      throw new RangeError(`value ${i + 1} ("${s}") is not a bit (true/false, 1/0, on/off)`);
+    }
+    const n = Number(s);
+    if (s === "" || Number.isNaN(n)) {
+      throw new RangeError(`value ${i + 1} ("${s}") is not a number`);
+    }
+    return n;
+  });
+}
+
+/** Reads `count` words from `head`, in as many batch reads as the 960-word limit needs. */
+async function readWords(client: PlcClient, a: Address, count: number): Promise<number[]> {
+  const words: number[] = [];
+  for (let at = 0; at < count; at += MAX_BATCH_WORDS) {
+    const points = Math.min(MAX_BATCH_WORDS, count - at);
+    const res = await client.request({
+      command: "readWords",
+      head: { device: a.device, address: a.address + at * stride(a) },
+      points,
+    });
+    words.push(...res.words);
+  }
+  return words;
+}
+
+/** Device numbers per word: 16 for bit devices read in word units, else 1. */
+function stride(a: Address): number {
+  return DEVICES.get(a.device)!.kind === "bit" ? 16 : 1;
+}
+
+async function read(
+  client: PlcClient,
+  a: Address,
+  type: DataType,
+  count: number,
+): Promise<TagValue[]> {
+  const bitDevice = DEVICES.get(a.device)!.kind === "bit";
+  if (type === "BOOL" && bitDevice) {
+    const out: boolean[] = [];
+    const max = MAX_BATCH_BITS.ascii;
+    for (let at = 0; at < count; at += max) {
+      const res = await client.request({
+        command: "readBits",
+        head: { device: a.device, address: a.address + at },
+        points: Math.min(max, count - at),
+      });
+      out.push(...res.bits);
+    }
+    return out;
+  }
+  if (type === "BOOL") {
+    const first = a.bit ?? 0;
+    const words = await readWords(client, a, Math.ceil((first + count) / 16));
+    return Array.from(
+      { length: count },
+      (_, i) => decodeValue(words, (first + i) >> 4, "BOOL", { bit: (first + i) & 15 }),
+    );
+  }
+  if (type === "STRING") {
+    return [decodeValue(await readWords(client, a, count), 0, "STRING", { length: count })];
+  }
+  const size = wordCount(type);
+  const words = await readWords(client, a, size * count);
+  return Array.from({ length: count }, (_, i) => decodeValue(words, i * size, type));
+}
+
+async function write(
+  client: PlcClient,
+  a: Address,
+  type: DataType,
+  values: TagValue[],
+): Promise<void> {
+  const bitDevice = DEVICES.get(a.device)!.kind === "bit";
+  if (type === "BOOL" && bitDevice) {
+    await client.request({
+      command: "writeBits",
+      head: { device: a.device, address: a.address },
+      bits: values as boolean[],
+    });
+    return;
+  }
+  let words: number[];
+  if (type === "BOOL") {
+    // Bits of a word: read, change the bits, write back (not atomic against the PLC program).
+    const first = a.bit ?? 0;
+    words = await readWords(client, a, Math.ceil((first + values.length) / 16));
+    values.forEach((v, i) => {
+      const bit = 1 << ((first + i) & 15);
+      words[(first + i) >> 4] = v ? words[(first + i) >> 4] | bit : words[(first + i) >> 4] & ~bit;
+    });
+  } else {
+    // A string ends with a NUL byte, as MELSEC string instructions leave it.
+    const length = type === "STRING" ? Math.floor((values[0] as string).length / 2) + 1 : 0;
+    words = values.flatMap((v) => encodeValue(v, type, length));
+  }
+  for (let at = 0; at < words.length; at += MAX_BATCH_WORDS) {
+    await client.request({
+      command: "writeWords",
+      head: { device: a.device, address: a.address + at * stride(a) },
+      words: words.slice(at, at + MAX_BATCH_WORDS),
+    });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * JSScada's command line. `serve` (the default) runs the gateway; the other
+ * commands are tools for commissioning and testing:
+ *
+ *   serve                 run the gateway (default)
+ *   plc read|write|info   talk to a PLC over the MC protocol
+ *   fixture-plc           run fixture PLCs (MC protocol servers) for tests and demos
+ */
+import { runPlcCommand } from "./cli/plc.ts";
+import { runServe } from "./cli/serve.ts";
+import { runFixturePlcCli } from "./fixtures/cli.ts";
+
+const USAGE = `usage: jsscada [command] [options]
+
+commands:
+  serve                  run the gateway (default); see --help of serve
+  plc read|write|info    read, write or identify a PLC over the MC protocol
+  fixture-plc            run fixture PLCs (MC protocol servers) for tests and demos
+  help                   this text
+
+Run "jsscada <command> --help" for a command's options.`;
+
+/** Runs one command line; resolves to the exit status. */
+export async function main(args: string[]): Promise<number> {
+  const [command = "serve", ...rest] = args;
+  const io = { stdout: (l: string) => console.log(l), stderr: (l: string) => console.error(l) };
+  switch (command) {
+    case "serve":
+      return await runServe(rest, io);
+    case "plc":
+      return await runPlcCommand(rest, io);
+    case "fixture-plc":
+      return await runFixturePlcCli(rest);
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    default:
+      if (command.startsWith("-")) return await runServe(args, io);
+      console.error(`unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
