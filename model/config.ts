@@ -1,0 +1,119 @@
+/**
+ * The plant configuration as the runtime reads it: plain records that the
+ * configuration store produces and the actors, alarm engine and UI consume.
+ * Ids are the store's integer ids; codes are what engineers type.
+ */
+import type { FrameCode } from "../protocol/frame.ts";
+import type { DataType } from "../protocol/values.ts";
+
+/** A production line. */
+export interface LineConfig {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+}
+
+/** A process (area, cell) of a line. */
+export interface ProcessConfig {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+  readonly lineId: number;
+}
+
+/** A PLC and how to reach it. */
+export interface PlcConfig {
+  readonly id: number;
+  /** Equipment code: exactly 14 characters of A–Z and 0–9. */
+  readonly code: string;
+  readonly name: string;
+  readonly processId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly frame: FrameCode;
+  readonly network: number;
+  readonly pc: number;
+  readonly moduleIo: number;
+  readonly station: number;
+  /** Per-request timeout, ms. */
+  readonly timeoutMs: number;
+  /** Sockets in the PLC's connection pool. */
+  readonly poolSize: number;
+  readonly enabled: boolean;
+}
+
+/** Polling modes: on a fixed interval, or on a handshake trigger. */
+export type GroupMode = "FIXED" | "HANDSHAKE";
+/** What triggers a HANDSHAKE group: a REST call, or a request bit in the PLC. */
+export type HandshakeTrigger = "rest" | "plc-bit";
+
+/** A polling group: a set of tags of one PLC read together. */
+export interface GroupConfig {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+  readonly plcId: number;
+  readonly mode: GroupMode;
+  /** FIXED: the polling interval; HANDSHAKE plc-bit: the request-bit watch interval. Null for rest. */
+  readonly intervalMs: number | null;
+  readonly trigger: HandshakeTrigger | null;
+  /** HANDSHAKE plc-bit: the bit the PLC raises to ask for a read (e.g. `M3000`). */
+  readonly requestBit: string | null;
+  /** HANDSHAKE plc-bit: the bit JSScada sets after storing the read. */
+  readonly ackBit: string | null;
+  /** HANDSHAKE: the longest each handshake step may take, ms. */
+  readonly stepTimeoutMs: number | null;
+  readonly enabled: boolean;
+}
+
+/** A tag: one value in a PLC. */
+export interface TagConfig {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+  readonly description: string;
+  readonly plcId: number;
+  readonly groupId: number;
+  /** Address as engineers write it: `D100`, `X1A0`, `D100.5`. */
+  readonly address: string;
+  readonly dataType: DataType;
+  /** Words, for STRING; null otherwise. */
+  readonly length: number | null;
+  /** Engineering value = raw × scale + offset. */
+  readonly scale: number;
+  readonly offset: number;
+  readonly unit: string;
+  /** Report by exception: store only changes larger than this (null = store every sample). */
+  readonly deadband: number | null;
+  readonly enabled: boolean;
+}
+
+/** Kinds of alarm rule: analog limits, or a bit's state. */
+export type AlarmKind = "HIHI" | "HI" | "LO" | "LOLO" | "ON" | "OFF";
+
+/** An alarm rule on one tag. */
+export interface AlarmRuleConfig {
+  readonly id: number;
+  readonly tagId: number;
+  readonly kind: AlarmKind;
+  /** The limit, for HIHI/HI/LO/LOLO; null for ON/OFF. */
+  readonly limit: number | null;
+  /** How far back past the limit the value must go to clear. */
+  readonly hysteresis: number;
+  /** The condition must hold this long before the alarm is raised, ms. */
+  readonly onDelayMs: number;
+  /** 1 (lowest) to 1000 (highest). */
+  readonly severity: number;
+  readonly message: string;
+  readonly enabled: boolean;
+}
+
+/** The whole plant configuration, as the runtime starts from it. */
+export interface PlantConfig {
+  readonly lines: readonly LineConfig[];
+  readonly processes: readonly ProcessConfig[];
+  readonly plcs: readonly PlcConfig[];
+  readonly groups: readonly GroupConfig[];
+  readonly tags: readonly TagConfig[];
+  readonly alarmRules: readonly AlarmRuleConfig[];
+}
