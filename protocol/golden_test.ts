@@ -73,3 +73,29 @@ Deno.test("ASCII error response C051 becomes PlcError endCode with the manual's 
       /^C051: the number of read or write points is outside the allowable range$/.test(e.message),
   );
 });
+
+Deno.test("CPU model read: the manual's Q02UCPU example (model code 0263), ASCII and binary", () => {
+  const asciiRes = "D00000FF03FF0000180000Q02UCPU         0263";
+  assert.equal(
+    new TextDecoder().decode(encodeRequest({ command: "cpuModel" }, { frame: "ascii" })),
+    "500000FF03FF00000C001001010000",
+  );
+  const expected = { command: "cpuModel", model: "Q02UCPU", modelCode: 0x0263 };
+  assert.deepEqual(
+    decodeResponse(ascii(asciiRes), { command: "cpuModel" }, { frame: "ascii" }),
+    expected,
+  );
+  const binRes = Uint8Array.from([
+    ...hex("D00000FFFF030014000000"),
+    ...new TextEncoder().encode("Q02UCPU         "),
+    0x63,
+    0x02,
+  ]);
+  assert.deepEqual(
+    encodeRequest({ command: "cpuModel" }, { frame: "binary" }),
+    hex("500000FFFF03000600100001010000"),
+  );
+  assert.deepEqual(decodeResponse(binRes, { command: "cpuModel" }, { frame: "binary" }), expected);
+  assert.deepEqual(encodeResponse("binary", DEFAULT_ROUTE, expected as never), binRes);
+  assert.deepEqual(encodeResponse("ascii", DEFAULT_ROUTE, expected as never), ascii(asciiRes));
+});
