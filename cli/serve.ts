@@ -3,7 +3,8 @@
  * plant's fixture PLCs in-process on loopback.
  */
 import { parseArgs } from "node:util";
-import { loadFixtureProfile, startFixturePlant } from "../fixtures/fixture_plant.ts";
+import { startFixturePlant } from "../fixtures/fixture_plant.ts";
+import { generateSamplePlant } from "../fixtures/sample_plant/generate.ts";
 import type { CommandIo } from "./plc.ts";
 
 const USAGE = `usage: jsscada serve [options]
@@ -19,9 +20,9 @@ export async function runServe(args: string[], io: CommandIo): Promise<number> {
     io.stdout(USAGE);
     return 0;
   }
-  const plant = values["no-fixture"] ? undefined : await startFixturePlant(
-    await loadFixtureProfile(new URL("../fixtures/sample_plant/profile.json", import.meta.url)),
-  );
+  const plant = values["no-fixture"]
+    ? undefined
+    : await startFixturePlant(generateSamplePlant().profile);
   for (const plc of plant?.plcs ?? []) {
     io.stdout(`fixture PLC ${plc.code} listening on ${plc.hostname}:${plc.port} (ascii+binary)`);
   }
