@@ -40,12 +40,20 @@ options:
 /** A usage mistake, reported with the usage text. */
 class UsageError extends Error {}
 
+/**
+ * Negative numbers such as `-1,2` are values, but parseArgs would take them
+ * for short options; they are marked before parsing and unmarked after.
+ */
+const NEGATIVE_NUMBER = /^-(?:\d|\.\d|Infinity)/;
+const MARK = "\u0000";
+const unmark = (s: string) => s.startsWith(MARK) ? s.slice(MARK.length) : s;
+
 /** Runs `plc …`; returns the process exit status (0 ok, 1 PLC or I/O failure, 2 usage). */
 export async function runPlcCommand(args: string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: args.map((a) => NEGATIVE_NUMBER.test(a) ? MARK + a : a),
       allowPositionals: true,
       options: {
         frame: { type: "string", default: "binary" },
@@ -62,7 +70,10 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
     io.stderr(`${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  const { values: o, positionals: [verb, target, ...rest] } = parsed;
+  const [verb, target, ...rest] = parsed.positionals.map(unmark);
+  const o = Object.fromEntries(
+    Object.entries(parsed.values).map(([k, v]) => [k, typeof v === "string" ? unmark(v) : v]),
+  ) as typeof parsed.values;
   if (o.help || !verb) {
     (o.help ? io.stdout : io.stderr)(USAGE);
     return o.help ? 0 : 2;
@@ -93,16 +104,16 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
       return 0;
     }
     if (!rest[0]) throw new UsageError(`${verb} needs an address such as D100, M0 or X1A0`);
-    const address = parseAddress(rest[0]);
+    const address = usage(() => parseAddress(rest[0]));
     const type = parseType(o.type, address);
     if (verb === "read") {
       if (rest.length > 2) throw new UsageError("read takes an address and an optional count");
       const count = rest[1] === undefined ? 1 : integer(rest[1], "count", 1, 1_000_000);
-      io.stdout(JSON.stringify(await read(client, address, type, count)));
+      io.stdout(JSON.stringify(await read(client, frame, address, type, count)));
     } else {
       if (rest.length < 2) throw new UsageError("write needs values, e.g. 1,2,3");
-      const values = parseValues(rest.slice(1).join(" "), type);
-      await write(client, address, type, values);
+      const values = usage(() => parseValues(rest.slice(1).join(" "), type));
+      await write(client, frame, address, type, values);
       io.stderr(`wrote ${values.length} value(s) at ${formatAddress(address)} on ${label}`);
     }
     return 0;
@@ -114,7 +125,17 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
     io.stderr(explain(e, target));
     return 1;
   } finally {
-    client?.close();
+    // Awaited so that the socket and its read loop are gone when the command returns.
+    await client?.close();
+  }
+}
+
+/** Runs a parser of the command line; its RangeError is the user's mistake, a usage error. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw e instanceof RangeError ? new UsageError(e.message) : e;
   }
 }
 
@@ -173,7 +194,10 @@ function integer(text: string, what: string, min: number, max: number): number {
 }
 
 function parseValues(text: string, type: DataType): TagValue[] {
-  if (type === "STRING") return [text];
+  if (type === "STRING") {
+    encodeValue(text, type, stringWords(text)); // only single-byte characters fit
+    return [text];
+  }
   return text.split(",").map((v, i) => {
     const s = v.trim();
     if (type === "BOOL") {
@@ -185,8 +209,18 @@ function parseValues(text: string, type: DataType): TagValue[] {
     if (s === "" || Number.isNaN(n)) {
       throw new RangeError(`value ${i + 1} ("${s}") is not a number`);
     }
+    try {
+      encodeValue(n, type); // out of the type's range: refused before anything is sent
+    } catch (e) {
+      throw new RangeError(`value ${i + 1}: ${(e as Error).message}`);
+    }
     return n;
   });
+}
+
+/** Words a written string takes, with its terminating NUL byte. */
+function stringWords(text: string): number {
+  return Math.floor(text.length / 2) + 1;
 }
 
 /** Reads `count` words from `head`, in as many batch reads as the 960-word limit needs. */
@@ -211,6 +245,7 @@ function stride(a: Address): number {
 
 async function read(
   client: PlcClient,
+  frame: FrameCode,
   a: Address,
   type: DataType,
   count: number,
@@ -218,7 +253,7 @@ async function read(
   const bitDevice = DEVICES.get(a.device)!.kind === "bit";
   if (type === "BOOL" && bitDevice) {
     const out: boolean[] = [];
-    const max = MAX_BATCH_BITS.ascii;
+    const max = MAX_BATCH_BITS[frame];
     for (let at = 0; at < count; at += max) {
       const res = await client.request({
         command: "readBits",
@@ -247,17 +282,21 @@ async function read(
 
 async function write(
   client: PlcClient,
+  frame: FrameCode,
   a: Address,
   type: DataType,
   values: TagValue[],
 ): Promise<void> {
   const bitDevice = DEVICES.get(a.device)!.kind === "bit";
   if (type === "BOOL" && bitDevice) {
-    await client.request({
-      command: "writeBits",
-      head: { device: a.device, address: a.address },
-      bits: values as boolean[],
-    });
+    const max = MAX_BATCH_BITS[frame];
+    for (let at = 0; at < values.length; at += max) {
+      await client.request({
+        command: "writeBits",
+        head: { device: a.device, address: a.address + at },
+        bits: values.slice(at, at + max) as boolean[],
+      });
+    }
     return;
   }
   let words: number[];
@@ -271,7 +310,7 @@ async function write(
     });
   } else {
     // A string ends with a NUL byte, as MELSEC string instructions leave it.
-    const length = type === "STRING" ? Math.floor((values[0] as string).length / 2) + 1 : 0;
+    const length = type === "STRING" ? stringWords(values[0] as string) : 0;
     words = values.flatMap((v) => encodeValue(v, type, length));
   }
   for (let at = 0; at < words.length; at += MAX_BATCH_WORDS) {
