@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { DatabaseSync } from "node:sqlite";
+import { SchemaVersionError } from "./errors.ts";
+import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion } from "./migrations.ts";
+import { openStore } from "./store.ts";
+
+// An applied migration is never edited: append a new one instead. These are the
+// SHA-256 of each migration's SQL as released.
+const RELEASED: Record<number, string> = {
+  1: "5ce33efd40edeb630d74e25a6c5942ce9d89a0f7a71d484f6654ce5b77a942ae",
+};
+
+Deno.test("applied migrations are never edited (their checksums are pinned)", () => {
+  for (const m of MIGRATIONS) {
+    const sum = createHash("sha256").update(m.sql).digest("hex");
+    assert.equal(sum, RELEASED[m.version], `migration ${m.version} (${m.name}) changed`);
+  }
+});
+
+Deno.test("migrations are numbered 1, 2, 3 … without gaps", () => {
+  MIGRATIONS.forEach((m, i) => assert.equal(m.version, i + 1));
+  assert.equal(SCHEMA_VERSION, MIGRATIONS.length);
+});
+
+Deno.test("a fresh database gets every migration and the newest schema version", () => {
+  const db = new DatabaseSync(":memory:");
+  try {
+    assert.deepEqual(migrate(db), { from: 0, to: SCHEMA_VERSION });
+    assert.equal(schemaVersion(db), SCHEMA_VERSION);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all().map((r) => r.name);
+    assert.deepEqual(tables, [
+      "alarm_rules",
+      "api_tokens",
+      "audit_log",
+      "lines",
+      "plcs",
+      "polling_groups",
+      "processes",
+      "sessions",
+      "tags",
+      "users",
+    ]);
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("re-opening a store file keeps its data and applies nothing twice", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/config.db`;
+  try {
+    const first = openStore(path);
+    first.lines.create({ code: "LINE01", name: "Body line" });
+    first.close();
+    const again = openStore(path);
+    assert.deepEqual(again.lines.all().map((l) => l.code), ["LINE01"]);
+    again.close();
+    const db = new DatabaseSync(path);
+    assert.deepEqual(migrate(db), { from: SCHEMA_VERSION, to: SCHEMA_VERSION });
+    assert.equal(db.prepare("PRAGMA journal_mode").get()!.journal_mode, "wal");
+    db.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a database newer than the program is refused, naming both versions", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/config.db`;
+  try {
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 7}`);
+    db.close();
+    assert.throws(() => openStore(path), (e: Error) => {
+      assert.ok(e instanceof SchemaVersionError);
+      assert.match(e.message, new RegExp(`schema version ${SCHEMA_VERSION + 7}`));
+      assert.match(e.message, new RegExp(`knows versions up to ${SCHEMA_VERSION}`));
+      assert.match(e.message, /config\.db/);
+      return true;
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a failing migration rolls back and leaves the version where it was", () => {
+  const db = new DatabaseSync(":memory:");
+  try {
+    const steps = [
+      { version: 1, name: "one", sql: "CREATE TABLE a (x INTEGER);" },
+      { version: 2, name: "broken", sql: "CREATE TABLE b (y INTEGER); SELECT * FROM nowhere;" },
+    ];
+    assert.throws(() => migrate(db, steps), /migration 2 \(broken\) failed/);
+    assert.equal(schemaVersion(db), 1);
+    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+    assert.deepEqual(names.map((r) => r.name), ["a"]);
+  } finally {
+    db.close();
+  }
+});

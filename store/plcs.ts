@@ -1,0 +1,154 @@
+/**
+ * PLCs: equipment code, how to reach them over the MC protocol (host, port,
+ * frame code, 3E route), timeout and socket-pool size. Each belongs to a
+ * process and holds polling groups and tags.
+ */
+import { z } from "@hono/zod-openapi";
+import type { PlcConfig } from "../model/config.ts";
+import { parseAddress } from "../protocol/devices.ts";
+import { frameProblem } from "./addresses.ts";
+import { codeGetter, makeResource, type Resource } from "./config_resource.ts";
+import type { Core } from "./core.ts";
+import type { Issue } from "./errors.ts";
+import { equalsWhere, searchWhere, type Where } from "./table.ts";
+import {
+  booleanField,
+  equipmentCodeField,
+  idField,
+  intIn,
+  optionalText,
+  pagingShape,
+  queryInt,
+  requiredText,
+  rule,
+} from "./validation.ts";
+
+/** The host rule's message. */
+export const HOST_MESSAGE = "must be a host name or IP address";
+const HOST = /^[A-Za-z0-9_.:\-\[\]]{1,253}$/;
+
+const fields = {
+  code: equipmentCodeField(),
+  name: requiredText(200).openapi({ example: "Press line PLC" }),
+  processId: idField("a process"),
+  host: z.string(rule(HOST_MESSAGE)).regex(HOST, HOST_MESSAGE).openapi({ example: "192.168.3.39" }),
+  port: intIn(1, 65535).openapi({ example: 5001 }),
+  frame: z.enum(["ascii", "binary"], rule("must be ascii or binary")),
+  network: intIn(0, 255),
+  pc: intIn(0, 255),
+  moduleIo: intIn(0, 65535).openapi({ description: "module I/O number, 1023 (0x3FF) for the CPU" }),
+  station: intIn(0, 255),
+  timeoutMs: intIn(1, 600_000, " ms"),
+  poolSize: intIn(1, 32),
+  enabled: booleanField(),
+};
+
+/** A PLC in API responses. */
+export const PlcSchema = z.object({ id: z.number().int(), ...fields, enabled: z.boolean() })
+  .openapi("Plc");
+/** The body that creates a PLC; route, timeout, pool size and enabled have defaults. */
+export const PlcCreateSchema = z.strictObject({
+  ...fields,
+  frame: fields.frame.default("binary"),
+  network: fields.network.default(0),
+  pc: fields.pc.default(255),
+  moduleIo: fields.moduleIo.default(1023),
+  station: fields.station.default(0),
+  timeoutMs: fields.timeoutMs.default(1000),
+  poolSize: fields.poolSize.default(5),
+  enabled: fields.enabled.default(true),
+}).openapi("PlcCreate");
+/** The body of a PATCH: any subset of the fields. */
+export const PlcPatchSchema = z.strictObject(fields).partial().openapi("PlcPatch");
+/** List filters: by process, frame, enabled; `q` searches code, name and host. */
+export const PlcListQuerySchema = z.object({
+  ...pagingShape(["id", "code", "name", "host", "port", "processId"] as const, "code"),
+  processId: queryInt(1, Number.MAX_SAFE_INTEGER).optional(),
+  frame: z.enum(["ascii", "binary"]).optional(),
+  enabled: booleanField().optional(),
+  q: optionalText(200).optional(),
+}).openapi("PlcListQuery");
+
+/** The fields a PLC is created with. */
+export type PlcCreate = z.input<typeof PlcCreateSchema>;
+/** A partial change to a PLC. */
+export type PlcPatch = z.input<typeof PlcPatchSchema>;
+/** What `plcs.list` accepts. */
+export type PlcListQuery = z.input<typeof PlcListQuerySchema>;
+
+/** The PLCs resource. */
+export type PlcsResource = Resource<PlcConfig, PlcCreate, PlcPatch, PlcListQuery> & {
+  /** One PLC by equipment code; NotFoundError if none. */
+  getByCode(code: string): PlcConfig;
+};
+
+/** Addresses of a PLC's tags and handshake bits that its frame code cannot reach. */
+function unreachable(core: Core, plc: PlcConfig): Issue[] {
+  const rows = core.db.all<{ what: string; address: string }>(
+    `SELECT 'tag ' || code AS what, address FROM tags WHERE plc_id = ?1
+     UNION ALL SELECT 'group ' || code, request_bit FROM polling_groups
+       WHERE plc_id = ?1 AND request_bit IS NOT NULL
+     UNION ALL SELECT 'group ' || code, ack_bit FROM polling_groups
+       WHERE plc_id = ?1 AND ack_bit IS NOT NULL`,
+    plc.id,
+  );
+  const bad: string[] = [];
+  for (const r of rows) {
+    try {
+      if (frameProblem(parseAddress(r.address), r.address, plc.frame)) {
+        bad.push(`${r.what} (${r.address})`);
+      }
+    } catch {
+      // Stored addresses were validated; one that no longer parses is not this rule's business.
+    }
+  }
+  if (!bad.length) return [];
+  const more = bad.length > 3 ? ` and ${bad.length - 3} more` : "";
+  return [{
+    path: "frame",
+    message: `ASCII frames cannot reach device numbers above 999999, used by ${
+      bad.slice(0, 3).join(", ")
+    }${more}; keep binary frames or move those addresses`,
+  }];
+}
+
+/** Creates the PLCs resource of a store. */
+export function createPlcs(core: Core): PlcsResource {
+  const table = core.tables.plcs;
+  const resource = makeResource(core, {
+    resource: "plcs",
+    label: "PLC",
+    table,
+    createSchema: PlcCreateSchema,
+    patchSchema: PlcPatchSchema,
+    listQuerySchema: PlcListQuerySchema,
+    filters: (q) => {
+      const where: Where[] = [];
+      if (q.processId !== undefined) where.push(equalsWhere("processId", q.processId));
+      if (q.frame !== undefined) where.push(equalsWhere("frame", q.frame));
+      if (q.enabled !== undefined) where.push(equalsWhere("enabled", q.enabled));
+      if (q.q) where.push(searchWhere(["code", "name", "host"], q.q));
+      return where;
+    },
+    describe: (r) => `PLC ${r.code}`,
+    duplicate: (data) => {
+      const record = table.findBy("code", data.code);
+      return record && { record, path: "code" };
+    },
+    check: (data, lookup) =>
+      lookup.process(data.processId)
+        ? []
+        : [{ path: "processId", message: `no process with id ${data.processId}` }],
+    checkDependents: (before, after) =>
+      after.frame !== before.frame && after.frame === "ascii" ? unreachable(core, after) : [],
+    dependents: [
+      { resource: "tags", label: ["tag", "tags"], sql: "SELECT id FROM tags WHERE plc_id = ?" },
+      {
+        resource: "groups",
+        label: ["polling group", "polling groups"],
+        sql: "SELECT id FROM polling_groups WHERE plc_id = ?",
+      },
+    ],
+  });
+  return { ...resource, getByCode: codeGetter(table, "PLC") };
+}
