@@ -4,8 +4,10 @@
  *
  *   serve                 run the gateway (default)
  *   plc read|write|info   talk to a PLC over the MC protocol
+ *   import, export        configuration as CSV files
  *   fixture-plc           run fixture PLCs (MC protocol servers) for tests and demos
  */
+import { runExport, runImport } from "./cli/import_export.ts";
 import { runPlcCommand } from "./cli/plc.ts";
 import { runServe } from "./cli/serve.ts";
 import { runFixturePlcCli } from "./fixtures/cli.ts";
@@ -15,6 +17,8 @@ const USAGE = `usage: jsscada [command] [options]
 commands:
   serve                  run the gateway (default); see --help of serve
   plc read|write|info    read, write or identify a PLC over the MC protocol
+  import <file|dir>      import configuration from CSV (dry run, merge or replace)
+  export                 export configuration as CSV
   fixture-plc            run fixture PLCs (MC protocol servers) for tests and demos
   help                   this text
 
@@ -29,6 +33,10 @@ export async function main(args: string[]): Promise<number> {
       return await runServe(rest, io);
     case "plc":
       return await runPlcCommand(rest, io);
+    case "import":
+      return await runImport(rest, io);
+    case "export":
+      return await runExport(rest, io);
     case "fixture-plc":
       return await runFixturePlcCli(rest);
     case "help":
