@@ -1,0 +1,294 @@
+/**
+ * The writer's bookkeeping, apart from the machine's shape: its starting
+ * state, taking batches from the buffer, and what each step's outcome does
+ * to the state (a patch) and tells the world (emitted events). Metrics
+ * windows are updated here too.
+ */
+import type { SinkHealth } from "../sinks/sink.ts";
+import { systemClock } from "./clock.ts";
+import type { AppendResult } from "./journal_port.ts";
+import { MetricsWindow } from "./metrics_window.ts";
+import type { ReplayOutcome } from "./writer_ops.ts";
+import {
+  DEFAULT_WRITER_SETTINGS,
+  errorText,
+  planNext,
+  type SpillReason,
+  type WriterContext,
+  type WriterEmitted,
+  type WriterPorts,
+  type WriterSettings,
+  ZERO_TOTALS,
+} from "./writer_state.ts";
+
+/** A change of the writer's context and the events to emit with it. */
+export interface Step {
+  /** Fields of the context that change. */
+  readonly patch: Partial<WriterContext>;
+  /** Events for the writer's listeners. */
+  readonly emit: readonly WriterEmitted[];
+}
+
+/** The writer's state at start, from its ports and settings. */
+export function initialContext(
+  ports: Omit<WriterPorts, "clock"> & { clock?: WriterPorts["clock"] },
+  partial: Partial<WriterSettings> = {},
+): WriterContext {
+  const clock = ports.clock ?? systemClock;
+  const settings: WriterSettings = { ...DEFAULT_WRITER_SETTINGS, ...partial };
+  const now = clock.now();
+  const window = () =>
+    new MetricsWindow({
+      windowMs: settings.metricsWindowMs,
+      bucketMs: Math.max(1, settings.metricsWindowMs / 60),
+      origin: now,
+    });
+  return {
+    ports: { sink: ports.sink, buffer: ports.buffer, journal: ports.journal, clock },
+    settings,
+    plan: { action: "wait", until: null, threshold: 1 },
+    retry: null,
+    sinkDown: false,
+    probeAt: now,
+    collectingSince: null,
+    lastSource: "live",
+    flushRequested: false,
+    stopping: false,
+    deadlinePassed: false,
+    replayPausedUntil: now,
+    inFlight: null,
+    inFlightAttempts: 0,
+    spillReason: "sink-down",
+    totals: ZERO_TOTALS,
+    windows: { values: window(), latency: window(), failures: window() },
+    lastError: null,
+    replayStartBytes: null,
+  };
+}
+
+/** Notes when the buffered samples started waiting, and plans the next step. */
+export function decide(c: WriterContext): Partial<WriterContext> {
+  const now = c.ports.clock.now();
+  const bufferSize = c.ports.buffer.size;
+  const collectingSince = bufferSize === 0 ? null : c.collectingSince ?? now;
+  const journalPending = c.ports.journal.hasPending();
+  const bufferCapacity = c.ports.buffer.capacity;
+  const inputs = { now, bufferSize, bufferCapacity, journalPending };
+  const plan = planNext({ ...c, collectingSince }, inputs, c.settings);
+  return { collectingSince, plan };
+}
+
+/** Takes up to `max` samples from the buffer as the batch in flight. */
+export function takeFromBuffer(c: WriterContext, max: number): Partial<WriterContext> {
+  const inFlight = c.ports.buffer.take(max);
+  const left = c.ports.buffer.size;
+  return {
+    inFlight,
+    inFlightAttempts: 0,
+    collectingSince: left > 0 ? c.ports.clock.now() : null,
+    flushRequested: c.flushRequested && left > 0,
+  };
+}
+
+/** Takes a batch to spill straight to the journal while the sink is down. */
+export function takeSpill(c: WriterContext): Partial<WriterContext> {
+  return { ...takeFromBuffer(c, c.settings.spillBatchSize), spillReason: "sink-down" };
+}
+
+/**
+ * Takes the batch under retry to spill it: out of attempts, stopping, or
+ * given up because the buffer behind it reached the high-water mark (then
+ * the sink counts as down from here on, so the rest spills directly).
+ */
+export function takeRetryToSpill(c: WriterContext): Step {
+  const reason: SpillReason = c.stopping
+    ? "stopping"
+    : c.retry?.exhausted
+    ? "retries-exhausted"
+    : "buffer-high";
+  const patch = { inFlight: c.retry?.batch ?? [], spillReason: reason, retry: null };
+  if (reason !== "buffer-high") return { patch, emit: [] };
+  const error = "buffer reached its high-water mark while a batch waited for a retry";
+  return {
+    patch: { ...patch, sinkDown: true, probeAt: c.ports.clock.now() + c.settings.probeIntervalMs },
+    emit: [{ type: "sinkDown", error }],
+  };
+}
+
+/** Takes everything left (retry batch, batch in flight, buffer) for the last spill of a stop. */
+export function takeAll(c: WriterContext): Partial<WriterContext> {
+  const all = [...(c.retry?.batch ?? []), ...(c.inFlight ?? []), ...c.ports.buffer.take(Infinity)];
+  return { inFlight: all, spillReason: "stopping", retry: null };
+}
+
+/** The sink stored a live batch. */
+export function written(c: WriterContext, latencyMs: number): Step {
+  const now = c.ports.clock.now();
+  const n = c.inFlight?.length ?? 0;
+  c.windows.values.add(now, n);
+  c.windows.latency.observe(now, latencyMs);
+  const t = c.totals;
+  return {
+    patch: {
+      inFlight: null,
+      inFlightAttempts: 0,
+      lastSource: "live",
+      totals: { ...t, batches: t.batches + 1, valuesWritten: t.valuesWritten + n },
+    },
+    emit: [{ type: "batchWritten", source: "live", values: n, latencyMs }],
+  };
+}
+
+/**
+ * A live batch failed: schedule its next attempt (1 s, 2 s, 4 s by
+ * default), or, with no attempt left, mark the sink down so the batch is
+ * spilled and health is probed. When stopping there are no retries.
+ */
+export function writeFailed(c: WriterContext, err: unknown): Step {
+  const now = c.ports.clock.now();
+  c.windows.failures.add(now);
+  const error = errorText(err);
+  const attempts = c.inFlightAttempts + 1;
+  const delays = c.settings.retryDelaysMs;
+  const exhausted = c.stopping || attempts > delays.length;
+  const dueAt = exhausted ? now : now + delays[attempts - 1];
+  // Out of attempts, the sink counts as down: later batches spill directly
+  // (when stopping, too: the rest of the buffer goes to the journal at once).
+  const down = exhausted && !c.sinkDown;
+  return {
+    patch: {
+      retry: { batch: c.inFlight ?? [], attempts, dueAt, exhausted },
+      inFlight: null,
+      inFlightAttempts: 0,
+      totals: { ...c.totals, failures: c.totals.failures + 1 },
+      lastError: { message: error, at: now },
+      ...(down ? { sinkDown: true, probeAt: now + c.settings.probeIntervalMs } : {}),
+    },
+    emit: [
+      { type: "writeFailed", attempts, error, retryInMs: exhausted ? null : dueAt - now },
+      ...(down ? [{ type: "sinkDown", error } as const] : []),
+    ],
+  };
+}
+
+/** The stop deadline passed during a write: the batch goes to the final spill. */
+export function writeAbandoned(c: WriterContext): Step {
+  const now = c.ports.clock.now();
+  const error = "write abandoned at the stop deadline";
+  const attempts = c.inFlightAttempts + 1;
+  return {
+    patch: {
+      retry: { batch: c.inFlight ?? [], attempts, dueAt: now, exhausted: true },
+      inFlight: null,
+      lastError: { message: error, at: now },
+    },
+    emit: [{ type: "writeFailed", attempts, error, retryInMs: null }],
+  };
+}
+
+/** A spill is on disk (what the journal refused at its bound is counted as lost). */
+export function spilled(c: WriterContext, result: AppendResult): Step {
+  if (result.written === 0 && result.dropped === 0) return { patch: { inFlight: null }, emit: [] };
+  const t = c.totals;
+  return {
+    patch: {
+      inFlight: null,
+      totals: {
+        ...t,
+        spills: t.spills + 1,
+        valuesSpilled: t.valuesSpilled + result.written,
+        valuesLost: t.valuesLost + result.dropped,
+      },
+    },
+    emit: [{
+      type: "spilled",
+      values: result.written,
+      dropped: result.dropped,
+      reason: c.spillReason,
+    }],
+  };
+}
+
+/** A spill failed on disk: its samples are lost, and counted. */
+export function spillFailed(c: WriterContext, err: unknown): Step {
+  const error = errorText(err);
+  const values = c.inFlight?.length ?? 0;
+  return {
+    patch: {
+      inFlight: null,
+      totals: { ...c.totals, valuesLost: c.totals.valuesLost + values },
+      lastError: { message: `journal spill: ${error}`, at: c.ports.clock.now() },
+    },
+    emit: [{ type: "spillFailed", values, error }],
+  };
+}
+
+/** A replay step ended without a sink failure. */
+export function replayed(c: WriterContext, o: ReplayOutcome): Step {
+  const now = c.ports.clock.now();
+  if (o.kind === "journalError") {
+    return {
+      patch: {
+        replayPausedUntil: now + c.settings.probeIntervalMs,
+        lastError: { message: o.error, at: now },
+      },
+      emit: [{ type: "replayFailed", error: o.error }],
+    };
+  }
+  let patch: Partial<WriterContext> = {};
+  const emit: WriterEmitted[] = [];
+  if (o.kind === "written") {
+    c.windows.values.add(now, o.values);
+    c.windows.latency.observe(now, o.latencyMs);
+    const t = c.totals;
+    patch = {
+      lastSource: "journal",
+      totals: {
+        ...t,
+        batches: t.batches + 1,
+        valuesWritten: t.valuesWritten + o.values,
+        replayedBatches: t.replayedBatches + 1,
+        valuesReplayed: t.valuesReplayed + o.values,
+      },
+      ...(o.commitError ? { lastError: { message: o.commitError, at: now } } : {}),
+    };
+    emit.push({
+      type: "batchWritten",
+      source: "journal",
+      values: o.values,
+      latencyMs: o.latencyMs,
+    });
+  }
+  if (!c.ports.journal.hasPending()) {
+    patch = { ...patch, replayStartBytes: null };
+    emit.push({ type: "replayDone" });
+  }
+  return { patch, emit };
+}
+
+/** The sink refused a replayed batch: it stays in the journal, and the sink counts as down. */
+export function replayFailed(c: WriterContext, err: unknown): Step {
+  const now = c.ports.clock.now();
+  c.windows.failures.add(now);
+  const error = errorText(err);
+  return {
+    patch: {
+      sinkDown: true,
+      probeAt: now + c.settings.probeIntervalMs,
+      totals: { ...c.totals, failures: c.totals.failures + 1 },
+      lastError: { message: error, at: now },
+    },
+    emit: [{ type: "replayFailed", error }, { type: "sinkDown", error }],
+  };
+}
+
+/** A health probe answered (or failed): back up, or probe again later. */
+export function probed(c: WriterContext, health: SinkHealth | undefined, err?: unknown): Step {
+  if (health?.ok) return { patch: { sinkDown: false }, emit: [{ type: "sinkUp" }] };
+  const now = c.ports.clock.now();
+  const message = health ? health.detail ?? "sink not healthy" : errorText(err);
+  return {
+    patch: { probeAt: now + c.settings.probeIntervalMs, lastError: { message, at: now } },
+    emit: [],
+  };
+}
