@@ -147,6 +147,36 @@ CREATE INDEX audit_log_resource ON audit_log (resource, at);
 CREATE INDEX audit_log_user_name ON audit_log (user_name, at);
 `,
   },
+  {
+    version: 2,
+    name: "alarm journal",
+    sql: `
+CREATE TABLE IF NOT EXISTS alarm_journal (
+  seq INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  alarm_id TEXT NOT NULL,
+  rule_id INTEGER,
+  system_key TEXT,
+  tag_id INTEGER,
+  tag_code TEXT,
+  kind TEXT NOT NULL,
+  action TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  value TEXT,
+  user_name TEXT,
+  comment TEXT,
+  suppressed INTEGER NOT NULL DEFAULT 0,
+  shelved_until INTEGER,
+  source TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alarm_journal_ts ON alarm_journal (ts);
+CREATE INDEX IF NOT EXISTS alarm_journal_tag_ts ON alarm_journal (tag_id, ts);
+CREATE INDEX IF NOT EXISTS alarm_journal_alarm ON alarm_journal (alarm_id, seq);
+`,
+  },
 ];
 
 /** The schema version this program writes: the last migration's. */

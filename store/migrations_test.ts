@@ -9,6 +9,7 @@ import { openStore } from "./store.ts";
 // SHA-256 of each migration's SQL as released.
 const RELEASED: Record<number, string> = {
   1: "5ce33efd40edeb630d74e25a6c5942ce9d89a0f7a71d484f6654ce5b77a942ae",
+  2: "5c2b7b2a2794c2911c23ef34f704620ae47dcd85b2e74f8ddbc37fb0962de9f9",
 };
 
 Deno.test("applied migrations are never edited (their checksums are pinned)", () => {
@@ -31,6 +32,7 @@ Deno.test("a fresh database gets every migration and the newest schema version",
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all().map((r) => r.name);
     assert.deepEqual(tables, [
+      "alarm_journal",
       "alarm_rules",
       "api_tokens",
       "audit_log",

@@ -5,6 +5,7 @@
  * reads it (model/config.ts). This is the module the HTTP layer, the CLI and
  * the runtime import.
  */
+import { type AlarmJournal, SqliteAlarmJournal } from "../alarms/journal.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SubscribeToChanges } from "../model/change.ts";
@@ -44,6 +45,8 @@ export interface Store {
   readonly tokens: Tokens;
   readonly sessions: Sessions;
   readonly audit: AuditLog;
+  /** Every alarm transition (alarms/journal.ts), in the same database. */
+  readonly alarmJournal: AlarmJournal;
   /**
    * Runs `fn` in one transaction: every change inside commits together, and
    * subscribers get one batch of change events after the commit. Nests.
@@ -95,6 +98,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     tokens: new Tokens(db),
     sessions: new Sessions(db),
     audit: new AuditLog(db),
+    alarmJournal: new SqliteAlarmJournal(db.sqlite),
     transaction: (fn) => db.transaction(fn),
     subscribe: (listener) => db.subscribe(listener),
     loadPlant: () =>
