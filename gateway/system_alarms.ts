@@ -1,0 +1,94 @@
+/**
+ * System alarms from the runtime: a PLC that drops off the network, a
+ * HANDSHAKE group whose handshake fails, cycles that overrun, a historian sink
+ * that refuses writes, a journal near its bound. Runtime events raise and
+ * clear them at once; what only shows in status snapshots (overruns, the
+ * writer's condition) is checked on each status tick.
+ */
+import type { AlarmEngine } from "../alarms/engine.ts";
+import { SYSTEM_SEVERITY, systemKeys } from "../alarms/system_keys.ts";
+import type { RuntimeEvent } from "../actors/events.ts";
+import type { RuntimeStatus } from "../actors/runtime.ts";
+import type { WriterStatus } from "../actors/writer.ts";
+
+/** How long after a group's last overrun its overrun alarm clears, ms. */
+export const OVERRUN_CLEAR_MS = 60_000;
+
+/** Turns runtime events and status snapshots into system alarms. */
+export class SystemAlarms {
+  readonly #alarms: AlarmEngine;
+  readonly #overruns = new Map<number, { count: number; lastAt: number }>();
+
+  constructor(alarms: AlarmEngine) {
+    this.#alarms = alarms;
+  }
+
+  /** Handles one runtime event (subscribe with `runtime.on`). */
+  onEvent(e: RuntimeEvent): void {
+    switch (e.type) {
+      case "plc.state": {
+        const key = systemKeys.plcDisconnected(e.code);
+        if (e.state === "connected" || e.state === "degraded") this.#alarms.clearSystem(key);
+        else if (e.state === "backoff") {
+          this.#alarms.raiseSystem(key, {
+            message: `PLC ${e.code} is not answering${e.error ? `: ${e.error}` : ""}`,
+            severity: SYSTEM_SEVERITY.plcDisconnected,
+            source: `plc:${e.code}`,
+          });
+        }
+        return;
+      }
+      case "group.fault":
+        this.#alarms.raiseSystem(systemKeys.handshakeFault(e.code), {
+          message: `handshake of group ${e.code} failed at the ${e.step} step: ${e.message}`,
+          severity: SYSTEM_SEVERITY.handshakeFault,
+          source: `group:${e.code}`,
+        });
+        return;
+      case "group.recovered":
+        this.#alarms.clearSystem(systemKeys.handshakeFault(e.code));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Checks overruns and the writer on a status snapshot taken at `now`. */
+  onStatus(status: RuntimeStatus, writer: WriterStatus | undefined, now: number): void {
+    for (const g of status.groups) {
+      const overruns = g.status?.overruns ?? 0;
+      const seen = this.#overruns.get(g.groupId);
+      const key = systemKeys.groupOverrun(g.code);
+      if (seen && overruns > seen.count) {
+        this.#alarms.raiseSystem(key, {
+          message: `group ${g.code} missed ${overruns - seen.count} tick(s): reads take longer ` +
+            `than its ${g.status?.intervalMs ?? "?"} ms interval`,
+          severity: SYSTEM_SEVERITY.groupOverrun,
+          source: `group:${g.code}`,
+        });
+        this.#overruns.set(g.groupId, { count: overruns, lastAt: now });
+      } else if (!seen || overruns < seen.count) {
+        this.#overruns.set(g.groupId, { count: overruns, lastAt: seen?.lastAt ?? -Infinity });
+      } else if (now - seen.lastAt >= OVERRUN_CLEAR_MS) this.#alarms.clearSystem(key);
+    }
+    if (!writer) return;
+    const sinkKey = systemKeys.sinkDown(writer.sink);
+    if (writer.condition === "degraded") {
+      this.#alarms.raiseSystem(sinkKey, {
+        message: `the ${writer.sink} historian refuses writes; samples go to the disk journal` +
+          (writer.lastError ? `: ${writer.lastError.message}` : ""),
+        severity: SYSTEM_SEVERITY.sinkDown,
+        source: `sink:${writer.sink}`,
+      });
+    } else if (writer.condition === "healthy") this.#alarms.clearSystem(sinkKey);
+    const j = writer.journal;
+    const journalKey = systemKeys.journalNearlyFull();
+    if (j.maxBytes > 0 && j.bytes >= 0.8 * j.maxBytes) {
+      this.#alarms.raiseSystem(journalKey, {
+        message: `the disk journal holds ${j.bytes} of at most ${j.maxBytes} bytes`,
+        severity: SYSTEM_SEVERITY.journalNearlyFull,
+        source: "writer:journal",
+      });
+    } else this.#alarms.clearSystem(journalKey);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Chooses and builds the historian sink from a config object, and reads that
+ * object from the environment (JSSCADA_SINK and friends, docs/historian.md),
+ * so that the CLI's flags and the environment end in one place. Each sink's
+ * module (and its npm driver) loads only when that sink is chosen.
+ */
+import { ConfigError } from "../store/errors.ts";
+import type { HistorySource, Sink } from "./sink.ts";
+import type { OracleSinkOptions } from "./oracle.ts";
+import type { PostgresSinkOptions } from "./postgres.ts";
+import type { SqliteSinkOptions } from "./sqlite.ts";
+
+/** Which sink, with its settings. */
+export type SinkConfig =
+  | ({ readonly kind: "sqlite" } & SqliteSinkOptions)
+  | ({ readonly kind: "postgres" } & PostgresSinkOptions)
+  | ({ readonly kind: "oracle" } & OracleSinkOptions);
+
+/** The sink kinds. */
+export const SINK_KINDS = ["sqlite", "postgres", "oracle"] as const;
+
+/**
+ * Builds the configured sink. SQLite opens its file now (and rejects when it
+ * cannot); PostgreSQL and Oracle connect on first use, so the gateway starts
+ * (and journals) while their database is down.
+ */
+export async function createSink(config: SinkConfig): Promise<Sink & Partial<HistorySource>> {
+  switch (config.kind) {
+    case "sqlite": {
+      const { kind: _, ...options } = config;
+      const { SqliteSink } = await import("./sqlite.ts");
+      return await SqliteSink.open(options);
+    }
+    case "postgres": {
+      const { kind: _, ...options } = config;
+      const { PostgresSink } = await import("./postgres.ts");
+      return new PostgresSink(options);
+    }
+    case "oracle": {
+      const { kind: _, ...options } = config;
+      const { OracleSink } = await import("./oracle.ts");
+      return new OracleSink(options);
+    }
+    default:
+      throw ConfigError.of(
+        "sink",
+        `unknown sink kind ${JSON.stringify((config as { kind: unknown }).kind)}`,
+      );
+  }
+}
+
+/**
+ * The sink config from environment variables:
+ * JSSCADA_SINK (sqlite | postgres | oracle, default sqlite);
+ * sqlite: JSSCADA_SQLITE_PATH (default `defaultSqlitePath`),
+ * JSSCADA_RETENTION_DAYS;
+ * postgres: JSSCADA_PG_URL (required), JSSCADA_PG_TABLE;
+ * oracle: JSSCADA_ORACLE_USER, JSSCADA_ORACLE_PASSWORD,
+ * JSSCADA_ORACLE_CONNECT_STRING (required), JSSCADA_ORACLE_TABLE.
+ * Throws a ConfigError naming the variable that is missing or wrong.
+ */
+export function sinkConfigFromEnv(
+  env: (name: string) => string | undefined,
+  defaultSqlitePath: string,
+): SinkConfig {
+  const get = (name: string) => {
+    const v = env(name)?.trim();
+    return v === "" ? undefined : v;
+  };
+  const need = (name: string) => {
+    const v = get(name);
+    if (v === undefined) throw ConfigError.of(name, "must be set for this sink");
+    return v;
+  };
+  const kind = get("JSSCADA_SINK") ?? "sqlite";
+  switch (kind) {
+    case "sqlite": {
+      const days = get("JSSCADA_RETENTION_DAYS");
+      const retentionDays = days === undefined ? undefined : Number(days);
+      if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
+        throw ConfigError.of("JSSCADA_RETENTION_DAYS", "must be a whole number of days ≥ 1");
+      }
+      return {
+        kind,
+        path: get("JSSCADA_SQLITE_PATH") ?? defaultSqlitePath,
+        ...(retentionDays === undefined ? {} : { retentionDays }),
+      };
+    }
+    case "postgres": {
+      const table = get("JSSCADA_PG_TABLE");
+      return { kind, url: need("JSSCADA_PG_URL"), ...(table === undefined ? {} : { table }) };
+    }
+    case "oracle": {
+      const table = get("JSSCADA_ORACLE_TABLE");
+      return {
+        kind,
+        user: need("JSSCADA_ORACLE_USER"),
+        password: need("JSSCADA_ORACLE_PASSWORD"),
+        connectString: need("JSSCADA_ORACLE_CONNECT_STRING"),
+        ...(table === undefined ? {} : { table }),
+      };
+    }
+    default:
+      throw ConfigError.of(
+        "JSSCADA_SINK",
+        `must be one of ${SINK_KINDS.join(", ")}, not ${JSON.stringify(kind)}`,
+      );
+  }
+}

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import type { Sample } from "../model/sample.ts";
+import { BASE_TS, byKey, grid, runSinkConformance } from "./conformance.ts";
+import { decodeSample } from "./codes.ts";
+import { PostgresSink } from "./postgres.ts";
+import { createTableSql } from "./postgres_sql.ts";
+import {
+  findPostgresBin,
+  POSTGRES_MISSING,
+  startTestPostgres,
+  type TestPostgres,
+} from "./testing_postgres.ts";
+
+const missing = findPostgresBin() === undefined;
+if (missing) console.warn(`\n⚠ ${POSTGRES_MISSING}\n`);
+
+let server: TestPostgres | undefined;
+let admin: postgres.Sql | undefined;
+let tables = 0;
+
+async function readTable(table: string): Promise<Sample[]> {
+  const [{ exists }] = await admin!`select to_regclass(${table}) is not null as exists`;
+  if (!exists) return [];
+  const rows = await admin!.unsafe(
+    `select tag_id, round(extract(epoch from ts) * 1000)::float8 as ms, kind, quality,
+       num_value, text_value from ${table}`,
+  );
+  return byKey(
+    rows.map((r) => decodeSample(r.tag_id, r.ms, r.kind, r.quality, r.num_value, r.text_value)),
+  );
+}
+
+runSinkConformance(
+  "postgres",
+  () => {
+    const table = `history_${++tables}`;
+    const sink = new PostgresSink({ url: server!.url, table });
+    return Promise.resolve({
+      sink,
+      readAll: () => readTable(table),
+      failAt: async (s: Sample) => {
+        await admin!.unsafe(createTableSql(table));
+        await admin!.unsafe(`
+          create function fail_${table}() returns trigger language plpgsql as $$
+          begin
+            if new.tag_id = ${s.tagId} and new.ts = timestamptz 'epoch' + ${s.ts} * interval '1 ms' then
+              raise exception 'injected failure';
+            end if;
+            return new;
+          end $$;
+          create trigger fail before insert on ${table} for each row execute function fail_${table}();`);
+        return async () => {
+          await admin!.unsafe(`drop trigger fail on ${table}; drop function fail_${table}();`);
+        };
+      },
+      cleanup: async () => {
+        await sink.close();
+        await admin!.unsafe(`drop table if exists ${table}`);
+      },
+    });
+  },
+  {
+    ignore: missing,
+    setup: async () => {
+      server = await startTestPostgres();
+      admin = postgres(server.url, { max: 1, onnotice: () => {} });
+    },
+    teardown: async () => {
+      await admin?.end();
+      await server?.cleanup();
+    },
+  },
+);
+
+Deno.test({
+  name: "postgres sink creates its table and BRIN index once, and survives an outage",
+  ignore: missing,
+  fn: async () => {
+    const pg = await startTestPostgres();
+    const url = await pg.createDatabase("plant");
+    const sink = new PostgresSink({ url, table: "public.history", connectTimeoutSeconds: 2 });
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const first = grid(1, 10, 10);
+      await sink.write(first);
+      const indexes =
+        await sql`select indexname from pg_indexes where tablename = 'history' order by 1`;
+      assert.deepEqual(indexes.map((r) => r.indexname), ["history_pkey", "history_ts_brin"]);
+
+      await pg.stop();
+      await assert.rejects(() => sink.write(grid(1, 10, 1, BASE_TS + 60_000)));
+      assert.equal((await sink.health()).ok, false);
+      await pg.start();
+      assert.deepEqual(await sink.health(), { ok: true });
+      const second = grid(1, 10, 10, BASE_TS + 60_000);
+      await sink.write(second);
+      await sink.write(first); // a replay after the outage
+      const [{ n }] = await sql`select count(*)::int as n from history`;
+      assert.equal(n, 200);
+      assert.deepEqual(
+        await sink.samples(3, 0, BASE_TS + 1e6, 1000),
+        byKey([...first, ...second]).filter((s) => s.tagId === 3),
+      );
+    } finally {
+      await sql.end();
+      await sink.close();
+      await pg.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "postgres retention deletes old rows in bounded steps",
+  ignore: missing,
+  fn: async () => {
+    const pg = await startTestPostgres();
+    const sink = new PostgresSink({ url: pg.url });
+    try {
+      await sink.write(grid(1, 10, 30)); // 300 rows, 10 per second
+      const steps = [];
+      for (let n = -1; n !== 0;) steps.push(n = await sink.pruneOlderThan(BASE_TS + 20_000, 80));
+      assert.deepEqual(steps, [80, 80, 40, 0]);
+      assert.equal((await sink.samples(1, 0, BASE_TS + 1e6, 100)).length, 10);
+    } finally {
+      await sink.close();
+      await pg.cleanup();
+    }
+  },
+});
+
+Deno.test("postgres sink refuses a table name that is not a plain identifier", () => {
+  assert.throws(
+    () => new PostgresSink({ url: "postgres://x@127.0.0.1:1/x", table: "h; drop" }),
+    RangeError,
+  );
+});
