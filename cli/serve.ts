@@ -1,37 +1,77 @@
 /**
- * `jsscada serve`: runs the gateway on the embedded default — the sample
- * plant's fixture PLCs in-process on loopback.
+ * `jsscada serve`: runs the gateway — configuration store, PLC runtime,
+ * historian, alarms, REST/WebSocket API and UI — until SIGINT or SIGTERM,
+ * then shuts down gracefully (pollers stop, the writer flushes or spills to
+ * the journal, sockets close) within 5 s.
  */
-import { parseArgs } from "node:util";
-import { startFixturePlant } from "../fixtures/fixture_plant.ts";
-import { generateSamplePlant } from "../fixtures/sample_plant/generate.ts";
+import { join } from "node:path";
+import { startGateway } from "../gateway/gateway.ts";
+import { startHttpServer } from "../gateway/http_server.ts";
+import { readServeSettings, SERVE_USAGE, SettingsError } from "../gateway/settings.ts";
+import { logs, setupLogging } from "../observability/logging.ts";
 import type { CommandIo } from "./plc.ts";
-
-const USAGE = `usage: jsscada serve [options]
-  --no-fixture     do not start the built-in fixture PLCs of the sample plant`;
 
 /** Runs until SIGINT or SIGTERM; resolves to the exit status. */
 export async function runServe(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { "no-fixture": { type: "boolean" }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help) {
-    io.stdout(USAGE);
+  let settings;
+  try {
+    settings = readServeSettings(args, (name) => Deno.env.get(name));
+  } catch (e) {
+    if (!(e instanceof SettingsError)) throw e;
+    io.stderr(`${e.message}\n${SERVE_USAGE}`);
+    return 2;
+  }
+  if (settings === "help") {
+    io.stdout(SERVE_USAGE);
     return 0;
   }
-  const plant = values["no-fixture"]
-    ? undefined
-    : await startFixturePlant(generateSamplePlant().profile);
-  for (const plc of plant?.plcs ?? []) {
-    io.stdout(`fixture PLC ${plc.code} listening on ${plc.hostname}:${plc.port} (ascii+binary)`);
+  const logging = await setupLogging({
+    dir: join(settings.dataDir, "logs"),
+    level: settings.logLevel,
+    console: settings.consoleLog ? settings.logLevel : false,
+  });
+  try {
+    let gateway;
+    try {
+      gateway = await startGateway({
+        dataDir: settings.dataDir,
+        sink: settings.sink,
+        samplePlant: settings.demo,
+        fixture: settings.demo ? settings.fixturePorts : false,
+        print: io.stdout,
+      });
+    } catch (e) {
+      io.stderr(`JSScada could not start: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
+    }
+    let server;
+    try {
+      server = await startHttpServer(gateway, settings);
+    } catch (e) {
+      io.stderr(`JSScada could not listen: ${e instanceof Error ? e.message : String(e)}`);
+      await gateway.stop();
+      return 1;
+    }
+    io.stdout(`JSScada is serving ${server.url} (data in ${settings.dataDir}); Ctrl+C stops it`);
+
+    const stop = Promise.withResolvers<Deno.Signal>();
+    const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+    const handlers = signals.map((s) => [s, () => stop.resolve(s)] as const);
+    for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+    const signal = await stop.promise;
+    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+
+    const t0 = performance.now();
+    logs.system.info("{signal}: shutting down", { signal });
+    await server.shutdown();
+    const report = await gateway.stop();
+    const ms = Math.round(performance.now() - t0);
+    logs.system.info("stopped in {ms} ms ({clean})", {
+      ms,
+      clean: report.clean ? "clean" : "a step missed its deadline",
+    });
+    return report.clean ? 0 : 1;
+  } finally {
+    await logging.close();
   }
-  const stop = Promise.withResolvers<void>();
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  const onSignal = () => stop.resolve();
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
-  await stop.promise;
-  for (const s of signals) Deno.removeSignalListener(s, onSignal);
-  await plant?.close();
-  return 0;
 }

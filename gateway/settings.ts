@@ -1,0 +1,115 @@
+/**
+ * Production settings of `jsscada serve`, from flags first and environment
+ * variables second (docs/configuration.md lists them): data directory, bind
+ * address and port, TLS, the historian sink, logging, anonymous read, and
+ * the demo mode that `deno task start` uses.
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { type SinkConfig, sinkConfigFromEnv } from "../sinks/factory.ts";
+
+/** Everything `serve` needs to start. */
+export interface ServeSettings {
+  readonly dataDir: string;
+  readonly hostname: string;
+  readonly port: number;
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  readonly sink: SinkConfig;
+  /** Load the sample plant into an empty store and start its fixture PLCs. */
+  readonly demo: boolean;
+  readonly fixturePorts: "profile" | "any";
+  readonly anonymousRead: boolean;
+  readonly logLevel: "debug" | "info" | "warning" | "error";
+  readonly consoleLog: boolean;
+}
+
+/** The `serve --help` text. */
+export const SERVE_USAGE = `usage: jsscada serve [options]
+
+  --data-dir DIR        data directory (config.db, history.db, journal/, logs/)
+                        [JSSCADA_DATA_DIR, default ./data]
+  --host ADDR           address to listen on [JSSCADA_HOST, default 127.0.0.1;
+                        0.0.0.0 for every interface]
+  --port N              HTTP port [JSSCADA_PORT, default 8080]
+  --tls-cert FILE       serve HTTPS with this PEM certificate … [JSSCADA_TLS_CERT]
+  --tls-key FILE        … and this PEM key [JSSCADA_TLS_KEY]
+  --sink KIND           historian: sqlite | postgres | oracle [JSSCADA_SINK, default sqlite]
+                        (connection settings: JSSCADA_PG_URL, JSSCADA_ORACLE_* — docs/historian.md)
+  --demo                load the sample plant into an empty store and run its
+                        fixture PLCs in-process on 127.0.0.1:5001-5004
+  --fixture-ports any   with --demo: fixture PLCs on free ports instead
+  --anonymous-read      let unauthenticated clients read (wall-mounted dashboards)
+                        [JSSCADA_ANONYMOUS_READ=true]
+  --log-level LEVEL     debug | info | warning | error [JSSCADA_LOG_LEVEL, default info]
+  --quiet               no console log (the log files are still written)`;
+
+/** A setting that cannot be used, with the flag or variable it came from. */
+export class SettingsError extends Error {}
+
+/** Reads the settings; throws SettingsError with a sentence naming the flag or variable. */
+export function readServeSettings(
+  args: string[],
+  env: (name: string) => string | undefined,
+): ServeSettings | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        "data-dir": { type: "string" },
+        host: { type: "string" },
+        port: { type: "string" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        sink: { type: "string" },
+        demo: { type: "boolean" },
+        "fixture-ports": { type: "string" },
+        "anonymous-read": { type: "boolean" },
+        "log-level": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    throw new SettingsError((e as Error).message);
+  }
+  if (values.help) return "help";
+  const dataDir = values["data-dir"] ?? env("JSSCADA_DATA_DIR") ?? "data";
+  const portText = values.port ?? env("JSSCADA_PORT") ?? "8080";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SettingsError(`--port must be 0 to 65535, not "${portText}"`);
+  }
+  const cert = values["tls-cert"] ?? env("JSSCADA_TLS_CERT");
+  const key = values["tls-key"] ?? env("JSSCADA_TLS_KEY");
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new SettingsError("--tls-cert and --tls-key go together");
+  }
+  const fixturePorts = values["fixture-ports"] ?? "profile";
+  if (fixturePorts !== "profile" && fixturePorts !== "any") {
+    throw new SettingsError(`--fixture-ports must be profile or any, not "${fixturePorts}"`);
+  }
+  const logLevel = values["log-level"] ?? env("JSSCADA_LOG_LEVEL") ?? "info";
+  if (!["debug", "info", "warning", "error"].includes(logLevel)) {
+    throw new SettingsError(`--log-level must be debug, info, warning or error`);
+  }
+  const sinkEnv = (name: string) => name === "JSSCADA_SINK" ? values.sink ?? env(name) : env(name);
+  let sink: SinkConfig;
+  try {
+    sink = sinkConfigFromEnv(sinkEnv, join(dataDir, "history.db"));
+  } catch (e) {
+    throw new SettingsError((e as Error).message);
+  }
+  return {
+    dataDir,
+    hostname: values.host ?? env("JSSCADA_HOST") ?? "127.0.0.1",
+    port,
+    tls: cert && key ? { cert, key } : undefined,
+    sink,
+    demo: values.demo ?? false,
+    fixturePorts,
+    anonymousRead: values["anonymous-read"] ?? env("JSSCADA_ANONYMOUS_READ") === "true",
+    logLevel: logLevel as ServeSettings["logLevel"],
+    consoleLog: !values.quiet,
+  };
+}
