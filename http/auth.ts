@@ -1,0 +1,153 @@
+/**
+ * Login, logout and "who am I": POST /auth/login checks a user name and
+ * password (rate limited per user name and per client address) and sets the
+ * HttpOnly, SameSite=Strict session cookie; POST /auth/logout ends the
+ * session; GET /auth/me tells the UI who is logged in and with what role.
+ * Logins, failed logins and logouts are written to the audit log.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { UserSchema } from "../store/mod.ts";
+import { rule } from "../store/validation.ts";
+import { access, clientAddress, SESSION_COOKIE } from "./auth_middleware.ts";
+import type { ApiApp, AppEnv, RouteContext } from "./context.ts";
+import { errorResponses, HttpError } from "./errors.ts";
+import { LoginLimiter } from "./login_limiter.ts";
+import { jsonBody, jsonResponse } from "./schemas.ts";
+
+/** The body of a login. */
+export const LoginSchema = z.strictObject({
+  name: z.string(rule("must be text")).min(1, "must not be empty").max(
+    200,
+    "must be at most 200 characters",
+  )
+    .openapi({ example: "admin" }),
+  password: z.string(rule("must be text")).min(1, "must not be empty")
+    .max(1000, "must be at most 1000 characters"),
+}).openapi("Login");
+
+/** Who the caller is, how they authenticated and until when. */
+export const MeSchema = z.object({
+  user: UserSchema,
+  via: z.enum(["session", "token"]),
+  expiresAt: z.string().nullable().openapi({
+    description: "ISO 8601; null: a token without expiry",
+  }),
+}).openapi("Me");
+
+const TAG = "Authentication";
+
+/** The authentication routes. */
+export function authRoutes(api: ApiApp, { store, options }: RouteContext): void {
+  const limits = options.loginRateLimit;
+  const limiter = limits ? new LoginLimiter({ ...limits, now: options.now }) : undefined;
+  const cookieOptions = {
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: options.secureCookies,
+    path: "/",
+  } as const;
+  /** Ends the caller's session, if any (audited); the cookie is the caller's to clear. */
+  const endSession = (c: Context<AppEnv>) => {
+    const auth = c.get("auth");
+    const user = c.get("user");
+    if (auth?.via === "session" && auth.sessionId && store.sessions.delete(auth.sessionId)) {
+      store.audit.record({
+        user: user?.name ?? null,
+        action: "logout",
+        resource: "sessions",
+        resourceId: user?.id ?? null,
+      });
+    }
+  };
+
+  api.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/login",
+      tags: [TAG],
+      operationId: "login",
+      summary: "Log in with a user name and password; sets the session cookie",
+      description: `Sets the HttpOnly, SameSite=Strict cookie \`${SESSION_COOKIE}\`. ` +
+        "Failed logins are limited per user name and per client address (429 with Retry-After).",
+      ...access("public", options.anonymousRead),
+      request: { body: jsonBody(LoginSchema) },
+      responses: {
+        200: jsonResponse(MeSchema, "logged in"),
+        ...errorResponses(400, 401, 403, 413, 415, 429),
+      },
+    }),
+    async (c) => {
+      const { name, password } = c.req.valid("json");
+      const address = clientAddress(c, options.trustProxy);
+      const keys = [`user:${name.toLowerCase()}`, `address:${address}`];
+      const wait = limiter?.blockedFor(keys) ?? 0;
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        throw new HttpError(429, `too many failed logins; try again in ${seconds} s`, {
+          headers: { "Retry-After": String(seconds) },
+        });
+      }
+      const user = await store.users.verifyPassword(name, password);
+      if (!user) {
+        limiter?.fail(keys);
+        store.audit.record({
+          user: null,
+          action: "login_failed",
+          resource: "sessions",
+          after: { name: name.slice(0, 64), address },
+        });
+        throw new HttpError(401, "wrong user name or password");
+      }
+      limiter?.reset(keys);
+      endSession(c);
+      const session = store.sessions.create(user.id, options.sessionTtlMs);
+      setCookie(c, SESSION_COOKIE, session.id, {
+        ...cookieOptions,
+        maxAge: Math.floor(options.sessionTtlMs / 1000),
+      });
+      store.audit.record({
+        user: user.name,
+        action: "login",
+        resource: "sessions",
+        resourceId: user.id,
+        after: { address, expiresAt: session.expiresAt },
+      });
+      return c.json({ user, via: "session" as const, expiresAt: session.expiresAt }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/logout",
+      tags: [TAG],
+      operationId: "logout",
+      summary: "End the session and clear its cookie (does nothing without one)",
+      ...access("public", options.anonymousRead),
+      responses: { 204: { description: "logged out" }, ...errorResponses(403) },
+    }),
+    (c) => {
+      endSession(c);
+      deleteCookie(c, SESSION_COOKIE, cookieOptions);
+      return c.body(null, 204);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/me",
+      tags: [TAG],
+      operationId: "me",
+      summary: "Who is logged in (401 when nobody)",
+      ...access("viewer", options.anonymousRead),
+      responses: { 200: jsonResponse(MeSchema, "the caller"), ...errorResponses(401) },
+    }),
+    (c) => {
+      const auth = c.get("auth")!;
+      return c.json({ user: c.get("user")!, via: auth.via, expiresAt: auth.expiresAt }, 200);
+    },
+  );
+}

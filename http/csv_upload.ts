@@ -1,0 +1,120 @@
+/**
+ * Reading CSV files out of an import request: a `text/csv` body (one file),
+ * or `multipart/form-data` with file fields — `file` (or the resource's name)
+ * for one resource; `lines`, `processes`, `plcs`, `groups`, `tags`, `alarms`
+ * (or files named so) for several. Files must be UTF-8; problems are
+ * ConfigErrors naming the field, so the client gets a 400 with issues.
+ */
+import type { Context } from "hono";
+import {
+  ConfigError,
+  CSV_RESOURCES,
+  csvFileName,
+  type CsvResource,
+  csvResourceOf,
+  type Issue,
+} from "../store/mod.ts";
+import type { AppEnv } from "./context.ts";
+import { HttpError } from "./errors.ts";
+
+/** CSV texts by resource. */
+export type CsvFiles = Partial<Record<CsvResource, string>>;
+
+const TEXT_TYPES = new Set(["text/csv", "application/csv", "text/plain"]);
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function mediaType(c: Context<AppEnv>): string {
+  return c.req.header("Content-Type")?.split(";")[0].trim().toLowerCase() ?? "";
+}
+
+/** A form value's or body's text, or an issue when it is not UTF-8. */
+async function decode(value: File | string | ArrayBuffer, path: string): Promise<string | Issue> {
+  if (typeof value === "string") return value;
+  try {
+    return decoder.decode(value instanceof ArrayBuffer ? value : await value.arrayBuffer());
+  } catch {
+    return {
+      path,
+      message: 'is not UTF-8 text; save the file as "CSV UTF-8" (Excel) or convert it to UTF-8',
+    };
+  }
+}
+
+async function form(c: Context<AppEnv>): Promise<FormData> {
+  try {
+    return await c.req.formData();
+  } catch (e) {
+    throw ConfigError.of("body", `the multipart body cannot be read: ${(e as Error).message}`);
+  }
+}
+
+function unsupported(c: Context<AppEnv>, accepted: string): HttpError {
+  const type = c.req.header("Content-Type") ?? "none";
+  return new HttpError(415, `send ${accepted}, not Content-Type ${type}`);
+}
+
+/** The one CSV file of a single-resource import. */
+export async function readOneCsv(c: Context<AppEnv>, resource: CsvResource): Promise<string> {
+  const type = mediaType(c);
+  if (TEXT_TYPES.has(type)) {
+    const text = await decode(await c.req.arrayBuffer(), "body");
+    if (typeof text !== "string") throw new ConfigError([text]);
+    return text;
+  }
+  if (type !== "multipart/form-data") {
+    throw unsupported(c, "the CSV as text/csv, or multipart/form-data with a field named file");
+  }
+  const data = await form(c);
+  const names = [...new Set(data.keys())];
+  const field = names.includes("file")
+    ? "file"
+    : names.includes(resource)
+    ? resource
+    : names.length === 1
+    ? names[0]
+    : undefined;
+  if (field === undefined) {
+    throw ConfigError.of(
+      "file",
+      `is required: send ${csvFileName(resource)} as a multipart field named file`,
+    );
+  }
+  const values = data.getAll(field);
+  if (values.length !== 1) throw ConfigError.of(field, "must hold exactly one file");
+  const text = await decode(values[0], field);
+  if (typeof text !== "string") throw new ConfigError([text]);
+  return text;
+}
+
+/** The CSV files of a multi-file import (multipart fields named by resource or file name). */
+export async function readCsvFiles(c: Context<AppEnv>): Promise<CsvFiles> {
+  if (mediaType(c) !== "multipart/form-data") {
+    throw unsupported(c, "multipart/form-data with one field per file (lines, processes, …)");
+  }
+  const data = await form(c);
+  const files: CsvFiles = {};
+  const issues: Issue[] = [];
+  for (const [field, value] of data.entries()) {
+    const resource = csvResourceOf(field) ??
+      (typeof value === "string" ? undefined : csvResourceOf(value.name));
+    if (!resource) {
+      issues.push({
+        path: field,
+        message: `is not a CSV file of the plant; name fields ${CSV_RESOURCES.join(", ")}`,
+      });
+      continue;
+    }
+    if (files[resource] !== undefined) {
+      issues.push({ path: field, message: `is a second ${csvFileName(resource)}` });
+      continue;
+    }
+    const text = await decode(value, field);
+    if (typeof text === "string") files[resource] = text;
+    else issues.push(text);
+  }
+  if (issues.length) throw new ConfigError(issues);
+  if (Object.keys(files).length === 0) {
+    throw ConfigError.of("body", `holds no CSV file; send fields ${CSV_RESOURCES.join(", ")}`);
+  }
+  return files;
+}

@@ -1,0 +1,258 @@
+/**
+ * The role matrix, over every route in the OpenAPI document: each caller
+ * (anonymous, viewer, operator, admin), with anonymous read off and on, gets
+ * the route's success status (200/201/204) when its role suffices, 401 when
+ * anonymous, 403 otherwise. A route without a row here fails the test, so a
+ * new route cannot be forgotten.
+ */
+import assert from "node:assert/strict";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Role } from "../store/mod.ts";
+import { type Access, access } from "./auth_middleware.ts";
+import type { RouteModule } from "./context.ts";
+import { type Caller, type CallOptions, TEST_PASSWORD, type TestApp, testApp } from "./testing.ts";
+
+/** A stand-in for the next issue's runtime control: needs operator. */
+const runtimePlaceholder: RouteModule = (api, { options }) => {
+  api.openapi(
+    createRoute({
+      method: "post",
+      path: "/runtime-test/groups/{code}/trigger",
+      operationId: "triggerPlaceholder",
+      summary: "placeholder for runtime control",
+      ...access("operator", options.anonymousRead),
+      request: { params: z.object({ code: z.string() }) },
+      responses: { 202: { description: "triggered" } },
+    }),
+    (c) => c.body(null, 202),
+  );
+};
+
+/** Ids of records each request may act on, created fresh in every app. */
+interface World {
+  readonly t: TestApp;
+  readonly ids: Record<string, number>;
+}
+
+async function world(anonymousRead: boolean): Promise<World> {
+  const t = await testApp({ options: { anonymousRead }, routes: [runtimePlaceholder] });
+  const s = t.store;
+  const line = s.lines.create({ code: "LINE99", name: "Spare line" });
+  // Every spare record is a leaf (nothing references it), so deleting it succeeds.
+  const process = s.processes.create({ code: "P99", name: "Spare", lineId: 1 });
+  const plc = s.plcs.create({
+    code: "PLCSPARE000099",
+    name: "Spare PLC",
+    processId: 1,
+    host: "10.0.0.99",
+    port: 5099,
+  });
+  const group = s.groups.create({
+    code: "G99",
+    name: "Spare",
+    plcId: 1,
+    mode: "FIXED",
+    intervalMs: 100,
+  });
+  const tag = s.tags.create({
+    code: "T99",
+    name: "Spare",
+    plcId: 1,
+    groupId: 1,
+    address: "D900",
+    dataType: "INT16",
+  });
+  const rule = s.alarmRules.create({ tagId: 1, kind: "HI", limit: 1, severity: 1, message: "x" });
+  const other = await s.users.create({ name: "other", role: "viewer", password: TEST_PASSWORD });
+  return {
+    t,
+    ids: {
+      lines: line.id,
+      processes: process.id,
+      plcs: plc.id,
+      groups: group.id,
+      tags: tag.id,
+      "alarm-rules": rule.id,
+      users: other.id,
+      audit: 1,
+    },
+  };
+}
+
+type Build = (w: World, caller: Caller) => { path?: string; options?: CallOptions };
+
+const CSV = { "Content-Type": "text/csv" };
+const userIdOf = (w: World, caller: Caller) =>
+  caller === "anonymous" ? 1 : w.t.users[caller].user.id;
+const id = (resource: string): Build => (w) => ({ path: `/api/v1/${resource}/${w.ids[resource]}` });
+const withBody = (body: unknown): Build => () => ({ options: { body } });
+
+const PLANT_CREATE: Record<string, unknown> = {
+  lines: { code: "LINE77", name: "New" },
+  processes: { code: "P77", name: "New", lineId: 1 },
+  plcs: { code: "PLCNEW00000077", name: "New", processId: 1, host: "10.0.0.77", port: 5077 },
+  groups: { code: "G77", name: "New", plcId: 1, mode: "FIXED", intervalMs: 100 },
+  tags: { code: "T77", name: "New", plcId: 1, groupId: 1, address: "D777", dataType: "INT16" },
+  "alarm-rules": { tagId: 1, kind: "LO", limit: 0, severity: 1, message: "low" },
+};
+
+/** Who may call each route, and how to build a request that succeeds when allowed. */
+const MATRIX: Record<string, { access: Access; build?: Build }> = {
+  "POST /api/v1/auth/login": {
+    access: "public",
+    build: withBody({ name: "viewer1", password: TEST_PASSWORD }),
+  },
+  "POST /api/v1/auth/logout": { access: "public" },
+  "GET /api/v1/auth/me": { access: "viewer" },
+  "POST /api/v1/import/{resource}": {
+    access: "admin",
+    build: () => ({
+      path: "/api/v1/import/lines",
+      options: { body: "code,name\nLINE01,Body line\n", headers: CSV },
+    }),
+  },
+  "POST /api/v1/import": {
+    access: "admin",
+    build: () => {
+      const body = new FormData();
+      body.append("lines", new File(["code,name\nLINE01,Body line\n"], "lines.csv"));
+      return { options: { body } };
+    },
+  },
+  "GET /api/v1/export/{resource}": {
+    access: "read",
+    build: () => ({ path: "/api/v1/export/tags" }),
+  },
+  "GET /api/v1/export": { access: "read" },
+  "GET /api/v1/users": { access: "admin" },
+  "GET /api/v1/users/{id}": { access: "admin", build: id("users") },
+  "POST /api/v1/users": {
+    access: "admin",
+    build: withBody({ name: "newbie", role: "viewer", password: TEST_PASSWORD }),
+  },
+  "PATCH /api/v1/users/{id}": {
+    access: "admin",
+    build: (w) => ({ ...id("users")(w, "admin"), options: { body: { role: "operator" } } }),
+  },
+  "DELETE /api/v1/users/{id}": { access: "admin", build: id("users") },
+  "GET /api/v1/tokens": { access: "viewer" },
+  "GET /api/v1/tokens/{id}": {
+    access: "viewer",
+    build: (w, c) => ({ path: `/api/v1/tokens/${c === "anonymous" ? 1 : w.t.users[c].tokenId}` }),
+  },
+  "POST /api/v1/tokens": {
+    access: "viewer",
+    build: (w, c) => ({ options: { body: { name: "script", userId: userIdOf(w, c) } } }),
+  },
+  "DELETE /api/v1/tokens/{id}": {
+    access: "viewer",
+    build: (w, c) => ({ path: `/api/v1/tokens/${c === "anonymous" ? 1 : w.t.users[c].tokenId}` }),
+  },
+  "GET /api/v1/audit": { access: "admin" },
+  "GET /api/v1/audit/{id}": { access: "admin", build: id("audit") },
+  "POST /api/v1/runtime-test/groups/{code}/trigger": {
+    access: "operator",
+    build: () => ({ path: "/api/v1/runtime-test/groups/PRESS_CYCLE/trigger" }),
+  },
+};
+for (const resource of Object.keys(PLANT_CREATE)) {
+  const base = `/api/v1/${resource}`;
+  MATRIX[`GET ${base}`] = { access: "read" };
+  MATRIX[`GET ${base}/{id}`] = { access: "read", build: id(resource) };
+  MATRIX[`POST ${base}`] = { access: "admin", build: withBody(PLANT_CREATE[resource]) };
+  MATRIX[`PATCH ${base}/{id}`] = {
+    access: "admin",
+    build: (w) => ({
+      ...id(resource)(w, "admin"),
+      options: { body: resource === "alarm-rules" ? { severity: 2 } : { name: "Renamed" } },
+    }),
+  };
+  MATRIX[`DELETE ${base}/{id}`] = { access: "admin", build: id(resource) };
+}
+
+const CALLERS: Caller[] = ["anonymous", "viewer", "operator", "admin"];
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+function allowed(level: Access, caller: Caller, anonymousRead: boolean): boolean {
+  if (level === "public") return true;
+  if (level === "read" && anonymousRead) return true;
+  if (caller === "anonymous") return false;
+  return RANK[caller] >= RANK[level === "read" ? "viewer" : level];
+}
+
+interface Operation {
+  readonly key: string;
+  readonly method: string;
+  readonly path: string;
+  readonly success: number;
+  readonly access: Access;
+}
+
+async function operations(): Promise<Operation[]> {
+  using t = await testApp({ routes: [runtimePlaceholder] });
+  const doc = (await t.call("GET", "/api/openapi.json")).body;
+  const ops: Operation[] = [];
+  // deno-lint-ignore no-explicit-any
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    for (const [method, op] of Object.entries(item)) {
+      const success = Math.min(...Object.keys(op.responses).map(Number).filter((s) => s < 300));
+      ops.push({
+        key: `${method.toUpperCase()} ${path}`,
+        method,
+        path,
+        success,
+        access: op["x-jsscada-access"],
+      });
+    }
+  }
+  return ops;
+}
+
+Deno.test("every route in the OpenAPI document has a row in the role matrix, and the doc agrees", async () => {
+  const ops = await operations();
+  const missing = ops.filter((o) => !MATRIX[o.key]).map((o) => o.key);
+  assert.deepEqual(missing, [], "routes without a row in MATRIX");
+  const stale = Object.keys(MATRIX).filter((k) => !ops.some((o) => o.key === k));
+  assert.deepEqual(stale, [], "rows for routes that no longer exist");
+  for (const o of ops) assert.equal(o.access, MATRIX[o.key].access, `x-jsscada-access of ${o.key}`);
+});
+
+for (const anonymousRead of [false, true]) {
+  Deno.test(`role matrix over every route (anonymous read ${anonymousRead ? "on" : "off"})`, async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const op of await operations()) {
+      const row = MATRIX[op.key];
+      if (!row) continue;
+      const w = await world(anonymousRead);
+      try {
+        // Lowest role first: refused calls change nothing, so each allowed one finds its record.
+        for (const caller of CALLERS) {
+          const built = row.build?.(w, caller) ?? {};
+          const path = built.path ?? op.path;
+          const answer = await w.t.call(op.method.toUpperCase(), path, {
+            ...built.options,
+            as: caller,
+          });
+          const expected = allowed(row.access, caller, anonymousRead)
+            ? op.success
+            : caller === "anonymous"
+            ? 401
+            : 403;
+          checked++;
+          if (answer.status !== expected) {
+            failures.push(
+              `${op.key} as ${caller}: ${answer.status}, expected ${expected} ${
+                JSON.stringify(answer.body)
+              }`,
+            );
+          }
+        }
+      } finally {
+        w.t.close();
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(checked >= 4 * 48, `checked ${checked} calls`);
+  });
+}
