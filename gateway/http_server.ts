@@ -3,6 +3,7 @@
  * TLS when configured). The Hono app comes from http/; this module only
  * binds it to a socket.
  */
+import { createApp, type RouteModule } from "../http/mod.ts";
 import type { Gateway } from "./gateway.ts";
 import type { ServeSettings } from "./settings.ts";
 
@@ -19,8 +20,15 @@ export interface HttpServer {
 export async function startHttpServer(
   gateway: Gateway,
   settings: Pick<ServeSettings, "hostname" | "port" | "tls" | "anonymousRead">,
+  routes: readonly RouteModule<Gateway>[] = [],
 ): Promise<HttpServer> {
-  const handler = (_req: Request) => new Response(`JSScada: ${gateway.runtime.status().state}\n`);
+  const app = createApp<Gateway>({
+    store: gateway.store,
+    metrics: gateway.metrics,
+    runtime: gateway,
+    routes,
+    options: { anonymousRead: settings.anonymousRead, secureCookies: settings.tls !== undefined },
+  });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const tls = settings.tls
     ? {
@@ -33,7 +41,7 @@ export async function startHttpServer(
     port: settings.port,
     ...tls,
     onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-  }, handler);
+  }, app.fetch);
   const addr = await listening.promise;
   const host = ["127.0.0.1", "0.0.0.0", "::", "::1"].includes(addr.hostname)
     ? "localhost"
