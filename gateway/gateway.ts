@@ -26,6 +26,7 @@ import type { HistorySource, Sink } from "../sinks/sink.ts";
 import { openDataDirStore, type Store } from "../store/store.ts";
 import { ensureAdmin, ensureSamplePlant } from "../store/startup.ts";
 import { collectMetrics } from "./collect_metrics.ts";
+import { housekeep } from "./housekeeping.ts";
 import { SystemAlarms } from "./system_alarms.ts";
 
 /** How the gateway starts. */
@@ -164,12 +165,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         log.error("status check failed: {error}", { error: e });
       }
     }, options.statusIntervalMs ?? 1000);
+    housekeep(store, Date.now());
+    const housekeeping = setInterval(() => housekeep(store, Date.now()), 3_600_000);
 
     let stopping: Promise<{ ms: number; clean: boolean }> | undefined;
     const stop = () =>
       stopping ??= (async () => {
         const t0 = performance.now();
         clearInterval(timer);
+        clearInterval(housekeeping);
         offEvents();
         offCollect();
         const report = await runtime.shutdown();
