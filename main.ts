@@ -7,6 +7,7 @@
  *   import, export        configuration as CSV files
  *   fixture-plc           run fixture PLCs (MC protocol servers) for tests and demos
  */
+import { runHealth } from "./cli/health.ts";
 import { runExport, runImport } from "./cli/import_export.ts";
 import { runPlcCommand } from "./cli/plc.ts";
 import { runServe } from "./cli/serve.ts";
@@ -20,6 +21,7 @@ commands:
   import <file|dir>      import configuration from CSV (dry run, merge or replace)
   export                 export configuration as CSV
   fixture-plc            run fixture PLCs (MC protocol servers) for tests and demos
+  health [--ready]       ask a running gateway whether it is alive (or ready)
   help                   this text
 
 Run "jsscada <command> --help" for a command's options.`;
@@ -37,6 +39,8 @@ export async function main(args: string[]): Promise<number> {
       return await runImport(rest, io);
     case "export":
       return await runExport(rest, io);
+    case "health":
+      return await runHealth(rest, io);
     case "fixture-plc":
       return await runFixturePlcCli(rest);
     case "help":
