@@ -9,7 +9,7 @@
  */
 import oracledb from "oracledb";
 import type { Sample } from "../model/sample.ts";
-import type { Sink, SinkHealth } from "./sink.ts";
+import { CLOSE_TIMEOUT_S, type Sink, type SinkHealth } from "./sink.ts";
 import { validateBatch } from "./batch.ts";
 import { kindOf, numericOf, qualityCode, textOf } from "./codes.ts";
 import { SinkClosedError } from "./errors.ts";
@@ -142,12 +142,12 @@ export class OracleSink implements Sink {
     }
   }
 
-  /** Closes the pool (draining for up to 5 s); idempotent. */
+  /** Closes the pool (connections in use get CLOSE_TIMEOUT_S to drain); idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const pool = await this.#pool?.catch(() => undefined);
-    await pool?.close(5);
+    await pool?.close(CLOSE_TIMEOUT_S);
   }
 
   async #withConnection<T>(fn: (conn: OracleConnection) => Promise<T>): Promise<T> {

@@ -8,7 +8,13 @@
  */
 import postgres from "postgres";
 import type { Sample } from "../model/sample.ts";
-import type { HistoryBucket, HistorySource, Sink, SinkHealth } from "./sink.ts";
+import {
+  CLOSE_TIMEOUT_S,
+  type HistoryBucket,
+  type HistorySource,
+  type Sink,
+  type SinkHealth,
+} from "./sink.ts";
 import { sortDedupe, validateBatch } from "./batch.ts";
 import { bucketWidth, checkSamplesArgs } from "./buckets.ts";
 import { decodeSample, kindOf, lastOf, numericOf, qualityCode, textOf } from "./codes.ts";
@@ -124,11 +130,11 @@ export class PostgresSink implements Sink, HistorySource {
     }
   }
 
-  /** Closes the pool (waits up to 5 s for running statements); idempotent. */
+  /** Closes the pool (statements still running get CLOSE_TIMEOUT_S, then are cut); idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#sql.end({ timeout: 5 });
+    await this.#sql.end({ timeout: CLOSE_TIMEOUT_S });
   }
 
   /** Raw samples of one tag in [from, to), oldest first, at most `limit`. */

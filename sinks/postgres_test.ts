@@ -4,6 +4,7 @@ import type { Sample } from "../model/sample.ts";
 import { BASE_TS, byKey, grid, runSinkConformance } from "./conformance.ts";
 import { decodeSample } from "./codes.ts";
 import { PostgresSink } from "./postgres.ts";
+import { CLOSE_TIMEOUT_S } from "./sink.ts";
 import { createTableSql } from "./postgres_sql.ts";
 import {
   findPostgresBin,
@@ -134,4 +135,31 @@ Deno.test("postgres sink refuses a table name that is not a plain identifier", (
     () => new PostgresSink({ url: "postgres://x@127.0.0.1:1/x", table: "h; drop" }),
     RangeError,
   );
+});
+
+Deno.test("postgres close cuts statements still running after CLOSE_TIMEOUT_S, so a hung database cannot stall a shutdown", async () => {
+  // A server that accepts and never answers: the database hangs.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const c of listener) conns.push(c);
+    } catch { /* closed */ }
+  })();
+  const port = (listener.addr as Deno.NetAddr).port;
+  const sink = new PostgresSink({ url: `postgres://x@127.0.0.1:${port}/x` });
+  try {
+    const probe = sink.health(); // waits for the startup reply that never comes
+    while (conns.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const t0 = performance.now();
+    await sink.close();
+    const ms = performance.now() - t0;
+    assert.ok(ms < CLOSE_TIMEOUT_S * 1000 + 500, `close took ${Math.round(ms)} ms`);
+    assert.equal((await probe).ok, false);
+  } finally {
+    await sink.close();
+    listener.close();
+    await accepting;
+    for (const c of conns) c.close();
+  }
 });

@@ -26,6 +26,16 @@ export interface HistoryBucket {
   readonly last: number | string | null;
 }
 
+/**
+ * How long a network sink's `close()` lets statements still running finish
+ * before it cuts its connections, in seconds. The gateway closes the sink
+ * after the writer has stopped, so a statement still running then is an
+ * abandoned write (its batch is already in the journal) or a health probe:
+ * waiting longer saves nothing, and the whole shutdown must fit in 5 s even
+ * when the database hangs.
+ */
+export const CLOSE_TIMEOUT_S = 1;
+
 /** A historian sink. */
 export interface Sink {
   /** Short name for logs and metrics: `sqlite`, `postgres`, `oracle`. */
@@ -39,7 +49,10 @@ export interface Sink {
   write(batch: readonly Sample[]): Promise<void>;
   /** Checks that the sink can take writes (cheap: a round trip, not a scan). */
   health(): Promise<SinkHealth>;
-  /** Releases connections and files; later writes throw. */
+  /**
+   * Releases connections and files; later writes throw. Resolves within
+   * {@link CLOSE_TIMEOUT_S} (plus a round trip) even when the database hangs.
+   */
   close(): Promise<void>;
 }
 
