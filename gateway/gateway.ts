@@ -26,6 +26,7 @@ import type { HistorySource, Sink } from "../sinks/sink.ts";
 import { openDataDirStore, type Store } from "../store/store.ts";
 import { ensureAdmin, ensureSamplePlant } from "../store/startup.ts";
 import { collectMetrics } from "./collect_metrics.ts";
+import { PlantIndex } from "./plant_index.ts";
 import { housekeep } from "./housekeeping.ts";
 import { SystemAlarms } from "./system_alarms.ts";
 
@@ -66,6 +67,8 @@ export interface Gateway {
   readonly buffer: SampleBuffer;
   readonly journal: Journal;
   readonly fixture: FixturePlant | undefined;
+  /** Tags, groups and PLCs by id and code (follows the store's changes). */
+  readonly index: PlantIndex;
   /** The writer's status, when it runs. */
   writerStatus(): WriterStatus | undefined;
   /** Stops everything in order; resolves with how long it took and whether every step finished. */
@@ -127,6 +130,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     cleanups.push(unsubscribeRules);
 
+    const index = new PlantIndex(store);
+    cleanups.push(() => index.close());
     const live = new LiveCache();
     const livePort = {
       update(samples: readonly Sample[]) {
@@ -178,7 +183,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         offCollect();
         const report = await runtime.shutdown();
         let clean = report.clean;
-        for (const c of [unsubscribeRules, () => journal.close(), () => sink.close()]) {
+        for (
+          const c of [unsubscribeRules, () =>
+            index.close(), () =>
+            journal.close(), () =>
+            sink.close()]
+        ) {
           try {
             await c();
           } catch (e) {
@@ -200,6 +210,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       buffer,
       journal,
       fixture,
+      index,
       writerStatus: readWriter,
       stop,
     };

@@ -21,6 +21,14 @@ export interface ServeSettings {
   readonly anonymousRead: boolean;
   readonly logLevel: "debug" | "info" | "warning" | "error";
   readonly consoleLog: boolean;
+  /** GET /metrics needs `Authorization: Bearer <metricsToken>` when set. */
+  readonly metricsToken: string | undefined;
+  /** API requests per minute per client; 0 turns rate limiting off. */
+  readonly rateLimitPerMinute: number;
+  /** Origins allowed to call the API and open the WebSocket from their pages. */
+  readonly corsOrigins: readonly string[];
+  /** Behind a reverse proxy: client address from X-Forwarded-For, host from X-Forwarded-Host. */
+  readonly trustProxy: boolean;
 }
 
 /** The `serve --help` text. */
@@ -40,6 +48,14 @@ export const SERVE_USAGE = `usage: jsscada serve [options]
   --fixture-ports any   with --demo: fixture PLCs on free ports instead
   --anonymous-read      let unauthenticated clients read (wall-mounted dashboards)
                         [JSSCADA_ANONYMOUS_READ=true]
+  --metrics-token T     GET /metrics needs "Authorization: Bearer T" [JSSCADA_METRICS_TOKEN;
+                        default: /metrics is open]
+  --rate-limit N        API requests per minute per client, 0 for no limit
+                        [JSSCADA_RATE_LIMIT, default 600]
+  --cors-origins LIST   comma-separated origins whose pages may call the API and open the
+                        WebSocket [JSSCADA_CORS_ORIGINS, default none]
+  --trust-proxy         behind a reverse proxy: take the client address from
+                        X-Forwarded-For [JSSCADA_TRUST_PROXY=true]
   --log-level LEVEL     debug | info | warning | error [JSSCADA_LOG_LEVEL, default info]
   --quiet               no console log (the log files are still written)`;
 
@@ -65,6 +81,10 @@ export function readServeSettings(
         demo: { type: "boolean" },
         "fixture-ports": { type: "string" },
         "anonymous-read": { type: "boolean" },
+        "metrics-token": { type: "string" },
+        "rate-limit": { type: "string" },
+        "cors-origins": { type: "string" },
+        "trust-proxy": { type: "boolean" },
         "log-level": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -93,6 +113,20 @@ export function readServeSettings(
   if (!["debug", "info", "warning", "error"].includes(logLevel)) {
     throw new SettingsError(`--log-level must be debug, info, warning or error`);
   }
+  const rateText = values["rate-limit"] ?? env("JSSCADA_RATE_LIMIT") ?? "600";
+  const rateLimitPerMinute = Number(rateText);
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0) {
+    throw new SettingsError(`--rate-limit must be a whole number from 0, not "${rateText}"`);
+  }
+  const corsOrigins = (values["cors-origins"] ?? env("JSSCADA_CORS_ORIGINS") ?? "").split(",")
+    .map((o) => o.trim()).filter((o) => o !== "");
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new SettingsError(
+        `--cors-origins: "${origin}" is not an origin such as http://mes.plant.local:8080`,
+      );
+    }
+  }
   const sinkEnv = (name: string) => name === "JSSCADA_SINK" ? values.sink ?? env(name) : env(name);
   let sink: SinkConfig;
   try {
@@ -111,5 +145,9 @@ export function readServeSettings(
     anonymousRead: values["anonymous-read"] ?? env("JSSCADA_ANONYMOUS_READ") === "true",
     logLevel: logLevel as ServeSettings["logLevel"],
     consoleLog: !values.quiet,
+    metricsToken: values["metrics-token"] ?? (env("JSSCADA_METRICS_TOKEN") || undefined),
+    rateLimitPerMinute,
+    corsOrigins,
+    trustProxy: values["trust-proxy"] ?? env("JSSCADA_TRUST_PROXY") === "true",
   };
 }

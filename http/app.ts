@@ -8,11 +8,14 @@
  * 1. request timing → metrics (route pattern, status; sees the mapped error status),
  * 2. security headers (CSP and friends; optional),
  * 3. CORS, only for configured origins (answers preflights before auth),
- * 4. body size limits (413 before a handler reads too much),
- * 5. authentication (bearer token or session cookie → `c.get("user")`; CSRF check),
+ * 4. request timeouts under /api (504; hardening.ts),
+ * 5. body size limits (413 before a handler reads too much),
+ * 6. authentication (bearer token or session cookie → `c.get("user")`; CSRF check),
+ * 7. API rate limiting per user or client address (429; hardening.ts),
  * then each route's own guard (401/403), its zod validation (400 via the
  * defaultHook) and its handler. One `onError` maps every error; `notFound`
- * answers JSON.
+ * answers JSON. `rootRoutes` (health, readiness, metrics, the WebSocket)
+ * are registered at the top level, outside /api/v1.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
@@ -36,6 +39,7 @@ import {
 import { csvRoutes } from "./csv.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { groupRoutes } from "./groups.ts";
+import { apiRateLimit, CONTENT_SECURITY_POLICY, requestTimeouts } from "./hardening.ts";
 import { lineRoutes } from "./lines.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { plcRoutes } from "./plcs.ts";
@@ -60,6 +64,12 @@ export interface AppDeps<R = unknown> {
    * values … Guard them with `requireRole("operator")` or `access(…)`.
    */
   readonly routes?: readonly RouteModule<R>[];
+  /**
+   * Route modules registered at the top level rather than under /api/v1:
+   * /health, /ready, /metrics, /ws. They get the same context; the auth
+   * middleware does not run for them, so each checks its own caller.
+   */
+  readonly rootRoutes?: readonly RouteModule<R>[];
   readonly options?: AppOptions;
 }
 
@@ -77,16 +87,6 @@ export const CORE_ROUTES: readonly RouteModule[] = [
   tokenRoutes,
   auditRoutes,
 ];
-
-/** A strict policy: only this origin's own files; no inline script or style, no framing. */
-const CONTENT_SECURITY_POLICY = {
-  defaultSrc: ["'self'"],
-  baseUri: ["'none'"],
-  objectSrc: ["'none'"],
-  frameAncestors: ["'none'"],
-  formAction: ["'self'"],
-  imgSrc: ["'self'", "data:"],
-};
 
 /** Builds the app. */
 export function createApp<R = unknown>(deps: AppDeps<R>): OpenAPIHono<AppEnv> {
@@ -119,13 +119,16 @@ export function createApp<R = unknown>(deps: AppDeps<R>): OpenAPIHono<AppEnv> {
       }),
     );
   }
-  app.use("/api/*", bodyLimits(options), authenticate(deps.store));
+  app.use("/api/*", requestTimeouts(options), bodyLimits(options), authenticate(deps.store));
+  const limiter = apiRateLimit(options);
+  if (limiter) app.use("/api/*", limiter);
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const ctx: RouteContext<R> = { store: deps.store, runtime: deps.runtime as R, options };
   for (const module of CORE_ROUTES) module(api, ctx as RouteContext);
   for (const module of deps.routes ?? []) module(api, ctx);
   app.route(API_BASE, api);
+  for (const module of deps.rootRoutes ?? []) module(app, ctx);
 
   registerOpenApi(app);
   registerApiDocs(app);

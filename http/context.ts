@@ -47,6 +47,16 @@ export interface LoginRateLimitOptions {
   readonly maxKeys?: number;
 }
 
+/** API rate limiting (hono-rate-limiter): requests per client within a window. */
+export interface RateLimitOptions {
+  /** Requests allowed per client (address and user; address alone when anonymous) per window. Default 600. */
+  readonly limit?: number;
+  /** The window, ms. Default 1 minute. */
+  readonly windowMs?: number;
+  /** Most clients remembered at once; the least recent go first. Default 10,000. */
+  readonly maxKeys?: number;
+}
+
 /** Options of {@link createApp}; every one has a safe default. */
 export interface AppOptions {
   /** Let unauthenticated clients read the plant configuration (wall-mounted dashboards). Default false. */
@@ -73,6 +83,14 @@ export interface AppOptions {
   readonly securityHeaders?: boolean;
   /** The clock, ms since the epoch (login rate limiting). Default Date.now. */
   readonly now?: () => number;
+  /** API rate limit under /api and on /ws; false turns it off. Default 600 requests per minute. */
+  readonly rateLimit?: RateLimitOptions | false;
+  /** Longest time a request under /api may take before a 504, ms. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** The same for CSV imports, ms. Default 5 minutes. */
+  readonly importTimeoutMs?: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. Default: open. */
+  readonly metricsToken?: string;
 }
 
 /** {@link AppOptions} with every default filled in. */
@@ -87,11 +105,16 @@ export interface ResolvedOptions {
   readonly trustProxy: boolean;
   readonly securityHeaders: boolean;
   readonly now: () => number;
+  readonly rateLimit: Required<RateLimitOptions> | false;
+  readonly requestTimeoutMs: number;
+  readonly importTimeoutMs: number;
+  readonly metricsToken: string | undefined;
 }
 
 /** Fills in the defaults of {@link AppOptions}. */
 export function resolveOptions(options: AppOptions = {}): ResolvedOptions {
   const limit = options.loginRateLimit;
+  const rate = options.rateLimit;
   return {
     anonymousRead: options.anonymousRead ?? false,
     secureCookies: options.secureCookies ?? false,
@@ -107,6 +130,14 @@ export function resolveOptions(options: AppOptions = {}): ResolvedOptions {
     trustProxy: options.trustProxy ?? false,
     securityHeaders: options.securityHeaders ?? true,
     now: options.now ?? Date.now,
+    rateLimit: rate === false ? false : {
+      limit: rate?.limit ?? 600,
+      windowMs: rate?.windowMs ?? 60_000,
+      maxKeys: rate?.maxKeys ?? 10_000,
+    },
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    importTimeoutMs: options.importTimeoutMs ?? 5 * 60_000,
+    metricsToken: options.metricsToken || undefined,
   };
 }
 

@@ -56,7 +56,9 @@ const STATUS_CODES: Readonly<Record<number, string>> = {
   415: "unsupported_media_type",
   429: "too_many_requests",
   500: "internal",
+  501: "not_implemented",
   503: "unavailable",
+  504: "timeout",
 };
 
 /** The default `error` code of an HTTP status. */
@@ -186,11 +188,14 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: "invalid input: `issues` names each field and the rule it breaks",
   401: "no credentials, or an unknown, revoked or expired session or token",
   403: "the caller's role is too low, or a cookie-authenticated change lacks X-Requested-With",
-  404: "no record with this id",
+  404: "no record with this id (or code)",
   409: "a duplicate, or a record that others still reference",
   413: "the request body is too large",
   415: "the request body's Content-Type is not accepted here",
-  429: "too many failed logins; wait for Retry-After seconds",
+  429: "too many failed logins or requests; wait for Retry-After seconds",
+  501: "the server cannot do this in its configuration (e.g. trend queries on Oracle)",
+  503: "not ready: the configuration or the historian is unavailable",
+  504: "the request (or the PLC read it waited for) took too long",
 };
 
 /** The `responses` entries of error statuses, each with the {@link ErrorSchema} body. */

@@ -22,6 +22,10 @@ const TAGS = [
   ["Users", "Accounts and roles (admin)"],
   ["API tokens", "Bearer tokens for scripts and other systems"],
   ["Audit log", "Who changed what, when (admin)"],
+  ["Live values", "Newest values from the live cache; trends from the historian"],
+  ["Runtime", "PLC connections, polling groups, writer and buffer: status and control"],
+  ["Alarms", "Active alarms, the alarm journal, acknowledge and shelve"],
+  ["Operations", "Liveness, readiness and Prometheus metrics (outside /api/v1)"],
 ] as const;
 
 /** Registers the security schemes and serves the document on `app`. */
@@ -44,7 +48,9 @@ export function registerOpenApi(app: ApiApp): void {
       title: "JSScada API",
       version: denoConfig.version,
       description: "Configuration of the plant (lines, processes, PLCs, polling groups, tags, " +
-        "alarm rules), CSV import and export, users, API tokens and the audit log. Errors are " +
+        "alarm rules), CSV import and export, users, API tokens and the audit log; live values, " +
+        "trends, runtime control and alarms; health, readiness and metrics. Live values are " +
+        "also pushed over the WebSocket at /ws (see docs/api.md). Errors are " +
         "`{ error, message, issues? }`. Roles: viewer < operator < admin.",
     },
     security: [{ sessionCookie: [] }, { bearerToken: [] }],

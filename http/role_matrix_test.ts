@@ -6,36 +6,38 @@
  * new route cannot be forgotten.
  */
 import assert from "node:assert/strict";
-import { createRoute, z } from "@hono/zod-openapi";
 import type { Role } from "../store/mod.ts";
-import { type Access, access } from "./auth_middleware.ts";
+import { alarmRoutes } from "./alarms.ts";
+import type { Access } from "./auth_middleware.ts";
 import type { RouteModule } from "./context.ts";
-import { type Caller, type CallOptions, TEST_PASSWORD, type TestApp, testApp } from "./testing.ts";
+import { type FakePlant, liveTestApp } from "./live_testing.ts";
+import { opsRoutes } from "./ops.ts";
+import { runtimeRoutes } from "./runtime_routes.ts";
+import { valueRoutes } from "./values.ts";
+import { type Caller, type CallOptions, TEST_PASSWORD, type TestApp } from "./testing.ts";
 
-/** A stand-in for the next issue's runtime control: needs operator. */
-const runtimePlaceholder: RouteModule = (api, { options }) => {
-  api.openapi(
-    createRoute({
-      method: "post",
-      path: "/runtime-test/groups/{code}/trigger",
-      operationId: "triggerPlaceholder",
-      summary: "placeholder for runtime control",
-      ...access("operator", options.anonymousRead),
-      request: { params: z.object({ code: z.string() }) },
-      responses: { 202: { description: "triggered" } },
-    }),
-    (c) => c.body(null, 202),
-  );
-};
+/** The live API's route modules, as the gateway serves them (over a fake plant). */
+const LIVE: RouteModule<FakePlant>[] = [valueRoutes, runtimeRoutes, alarmRoutes];
+const ROOT: RouteModule<FakePlant>[] = [opsRoutes];
+
+/** Per caller: one alarm to acknowledge and one to unshelve, so each allowed call finds work. */
+const CALLER_ALARMS = ["anonymous", "viewer", "operator", "admin"] as const;
+const alarmPath = (key: string, action: string) =>
+  `/api/v1/alarms/${encodeURIComponent(key)}/${action}`;
 
 /** Ids of records each request may act on, created fresh in every app. */
 interface World {
   readonly t: TestApp;
+  readonly plant: FakePlant;
   readonly ids: Record<string, number>;
+  close(): void;
 }
 
+const liveApp = (anonymousRead: boolean) =>
+  liveTestApp({ options: { anonymousRead }, routes: LIVE, rootRoutes: ROOT });
+
 async function world(anonymousRead: boolean): Promise<World> {
-  const t = await testApp({ options: { anonymousRead }, routes: [runtimePlaceholder] });
+  const { t, plant } = await liveApp(anonymousRead);
   const s = t.store;
   const line = s.lines.create({ code: "LINE99", name: "Spare line" });
   // Every spare record is a leaf (nothing references it), so deleting it succeeds.
@@ -64,8 +66,26 @@ async function world(anonymousRead: boolean): Promise<World> {
   });
   const rule = s.alarmRules.create({ tagId: 1, kind: "HI", limit: 1, severity: 1, message: "x" });
   const other = await s.users.create({ name: "other", role: "viewer", password: TEST_PASSWORD });
+  s.groups.create({
+    code: "REST1",
+    name: "On request",
+    plcId: 1,
+    mode: "HANDSHAKE",
+    trigger: "rest",
+  });
+  const info = { message: "test alarm", severity: 500, source: "test" };
+  for (const caller of CALLER_ALARMS) {
+    plant.alarms.raiseSystem(`test:${caller}:raised`, info);
+    plant.alarms.raiseSystem(`test:${caller}:shelved`, info);
+    plant.alarms.shelve(`test:${caller}:shelved`, "setup", "test", Date.now() + 60_000);
+  }
   return {
     t,
+    plant,
+    close: () => {
+      plant.close();
+      t.close();
+    },
     ids: {
       lines: line.id,
       processes: process.id,
@@ -150,9 +170,51 @@ const MATRIX: Record<string, { access: Access; build?: Build }> = {
   },
   "GET /api/v1/audit": { access: "admin" },
   "GET /api/v1/audit/{id}": { access: "admin", build: id("audit") },
-  "POST /api/v1/runtime-test/groups/{code}/trigger": {
+  "GET /health": { access: "public" },
+  "GET /ready": { access: "public" },
+  "GET /metrics": { access: "public" },
+  "GET /api/v1/values": { access: "read" },
+  "GET /api/v1/values/{tag}/history": {
+    access: "read",
+    build: () => ({ path: "/api/v1/values/PRESS01_VEL/history" }),
+  },
+  "GET /api/v1/runtime": { access: "read" },
+  "GET /api/v1/runtime/groups": { access: "read" },
+  "GET /api/v1/runtime/groups/{group}": {
+    access: "read",
+    build: () => ({ path: "/api/v1/runtime/groups/PRESS_MOTION" }),
+  },
+  "POST /api/v1/runtime/groups/{group}/start": {
     access: "operator",
-    build: () => ({ path: "/api/v1/runtime-test/groups/PRESS_CYCLE/trigger" }),
+    build: () => ({ path: "/api/v1/runtime/groups/PRESS_MOTION/start" }),
+  },
+  "POST /api/v1/runtime/groups/{group}/stop": {
+    access: "operator",
+    build: () => ({ path: "/api/v1/runtime/groups/PRESS_MOTION/stop" }),
+  },
+  "POST /api/v1/runtime/groups/{group}/trigger": {
+    access: "operator",
+    build: () => ({ path: "/api/v1/runtime/groups/REST1/trigger" }),
+  },
+  "POST /api/v1/runtime/start-all": { access: "operator" },
+  "POST /api/v1/runtime/stop-all": { access: "operator" },
+  "GET /api/v1/runtime/writer": { access: "read" },
+  "GET /api/v1/alarms": { access: "read" },
+  "GET /api/v1/alarms/history": { access: "read" },
+  "POST /api/v1/alarms/{id}/acknowledge": {
+    access: "operator",
+    build: (_w, c) => ({ path: alarmPath(`test:${c}:raised`, "acknowledge") }),
+  },
+  "POST /api/v1/alarms/{id}/shelve": {
+    access: "operator",
+    build: (_w, c) => ({
+      path: alarmPath(`test:${c}:raised`, "shelve"),
+      options: { body: { minutes: 30, comment: "maintenance" } },
+    }),
+  },
+  "POST /api/v1/alarms/{id}/unshelve": {
+    access: "operator",
+    build: (_w, c) => ({ path: alarmPath(`test:${c}:shelved`, "unshelve") }),
   },
 };
 for (const resource of Object.keys(PLANT_CREATE)) {
@@ -189,8 +251,10 @@ interface Operation {
 }
 
 async function operations(): Promise<Operation[]> {
-  using t = await testApp({ routes: [runtimePlaceholder] });
+  const { t, plant } = await liveApp(false);
   const doc = (await t.call("GET", "/api/openapi.json")).body;
+  plant.close();
+  t.close();
   const ops: Operation[] = [];
   // deno-lint-ignore no-explicit-any
   for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
@@ -249,7 +313,7 @@ for (const anonymousRead of [false, true]) {
           }
         }
       } finally {
-        w.t.close();
+        w.close();
       }
     }
     assert.deepEqual(failures, []);

@@ -83,7 +83,11 @@ export async function testApp(deps: TestAppDeps = {}): Promise<TestApp> {
       users[role] = { user, token, tokenId: record.id };
     }
     const { seed: _, ...appDeps } = deps;
-    const app = createApp({ ...appDeps, store, options: { now: clock.now, ...deps.options } });
+    const app = createApp({
+      ...appDeps,
+      store,
+      options: { now: clock.now, rateLimit: false, ...deps.options },
+    });
     const call = (method: string, path: string, options: CallOptions = {}) =>
       send(app, users, method, path, options);
     return {
