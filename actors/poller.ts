@@ -31,6 +31,7 @@ import type { LivePort } from "./live_cache.ts";
 import type { BlockReads, PlcLink } from "./plc_link.ts";
 import { badSamples, DeadbandFilter, samplesFromRead } from "./samples.ts";
 import { delayUntil, firstTick, nextTick } from "./schedule.ts";
+import { TickErrors } from "./tick_errors.ts";
 
 /** What a poller is started with. */
 export interface PollerInput {
@@ -83,6 +84,8 @@ interface PollerContext {
   readonly report: Report;
   readonly plan: GroupPlan;
   readonly filter: DeadbandFilter;
+  /** How late each FIXED tick started (mutable, like the filter: one count per tick). */
+  readonly tickErrors: TickErrors;
   /** Request and ack bits of a plc-bit group, or why they cannot be used. */
   readonly bits: { request: Address; ack: Address } | string | undefined;
   /** Scheduled time of the current or next FIXED tick. */
@@ -194,6 +197,7 @@ export const pollerMachine = setup({
       report: input.report ?? ignoreReports,
       plan,
       filter: new DeadbandFilter(input.tags, { heartbeatMs: input.heartbeatMs }),
+      tickErrors: new TickErrors(),
       bits: handshakeBits(input.group),
       tick: 0,
       replies: [],
@@ -236,6 +240,7 @@ export const pollerMachine = setup({
             reading: {
               entry: assign(({ context }) => {
                 const late = Math.max(0, context.input.clock.now() - context.tick);
+                context.tickErrors.record(late);
                 return {
                   stats: {
                     ...context.stats,

@@ -7,6 +7,7 @@ import type { SnapshotFrom } from "xstate";
 import type { GroupConfig } from "../model/config.ts";
 import { type HandshakeStatus, handshakeStatus } from "./handshake.ts";
 import type { pollerMachine } from "./poller.ts";
+import type { TickErrorHistogram } from "./tick_errors.ts";
 
 /** A polling group's status, for the admin pages, metrics and the REST API. */
 export interface GroupStatus {
@@ -32,6 +33,8 @@ export interface GroupStatus {
   readonly lastSampleTs: number | undefined;
   readonly lastTickErrorMs: number | undefined;
   readonly maxTickErrorMs: number;
+  /** How late FIXED ticks started since the poller started, as a histogram (tick_errors.ts). */
+  readonly tickErrors: TickErrorHistogram;
   /** plc-bit groups only. */
   readonly handshake: HandshakeStatus | undefined;
 }
@@ -74,6 +77,7 @@ export function pollerStatus(snapshot: SnapshotFrom<typeof pollerMachine>): Grou
     lastSampleTs: hs ? hs.lastSampleTs : s.lastSampleTs,
     lastTickErrorMs: s.lastTickErrorMs,
     maxTickErrorMs: s.maxTickErrorMs,
+    tickErrors: c.tickErrors.snapshot(),
     handshake: hs,
   };
 }

@@ -138,6 +138,8 @@ Deno.test("drift stays bounded: after 1,000 ticks the poller is still on t0 + k 
     assert.equal(s.cycles, 1000);
     assert.equal(s.overruns, 0);
     assert.equal(s.maxTickErrorMs, 0);
+    assert.equal(s.tickErrors.count, 1000);
+    assert.equal(s.tickErrors.counts[0], 1000, "every tick on time");
     assert.equal(s.lastSampleTs, 1_000_250 + 999 * 250);
   } finally {
     await p.stop();

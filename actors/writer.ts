@@ -95,7 +95,9 @@ export const writerMachine = setup({
     }),
     requestFlush: assign({ flushRequested: true }),
     markDeadline: assign({ deadlinePassed: true }),
-    takeLive: assign(({ context }) => step.takeFromBuffer(context, context.settings.batchSize)),
+    takeLive: assign(({ context: c }) =>
+      step.takeFromBuffer(c, Math.max(c.settings.batchSize, c.settings.maxBatchSize))
+    ),
     takeSpill: assign(({ context }) => step.takeSpill(context)),
     takeRetry: assign(({ context: c }) => ({
       inFlight: c.retry!.batch,

@@ -16,6 +16,12 @@ import type { MetricsWindow } from "./metrics_window.ts";
 export interface WriterSettings {
   /** Samples per batch: a live batch is written as soon as this many wait (default 500). */
   readonly batchSize: number;
+  /**
+   * Most samples per live batch when a backlog waits (default 5,000): a due
+   * batch takes up to this many, so a writer that fell behind catches up in
+   * fewer sink round trips instead of dropping samples at the buffer's end.
+   */
+  readonly maxBatchSize: number;
   /** Longest a sample waits for its batch to fill, ms (default 500). */
   readonly batchMs: number;
   /** Waits before each retry of a failed batch, ms (default 1 s, 2 s, 4 s); then it is spilled. */
@@ -43,6 +49,7 @@ export interface WriterSettings {
 /** The defaults of {@link WriterSettings}. */
 export const DEFAULT_WRITER_SETTINGS: WriterSettings = {
   batchSize: 500,
+  maxBatchSize: 5_000,
   batchMs: 500,
   retryDelaysMs: [1_000, 2_000, 4_000],
   spillBatchSize: 20_000,

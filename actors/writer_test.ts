@@ -6,7 +6,7 @@ import { Journal } from "./journal.ts";
 import { stopWriter, writerMachine, writerStatus } from "./writer.ts";
 import { FakeSink, key, makeSamples, segmentFiles, startWriter } from "./writer_testing.ts";
 
-const small = { batchSize: 5, batchMs: 500 };
+const small = { batchSize: 5, maxBatchSize: 5, batchMs: 500 };
 
 Deno.test("writer writes a batch as soon as batchSize samples wait", async () => {
   const h = await startWriter({ settings: small });
@@ -20,6 +20,21 @@ Deno.test("writer writes a batch as soon as batchSize samples wait", async () =>
     await h.advance(1);
     assert.deepEqual(h.sink.batches.map((b) => b.batch.length), [5, 5, 2]);
     h.sink.assertBatchesUntouched();
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a writer that fell behind drains the backlog in batches of up to maxBatchSize", async () => {
+  const h = await startWriter({ settings: { ...small, maxBatchSize: 20 } });
+  try {
+    h.buffer.push(makeSamples(0, 47));
+    await h.idle();
+    assert.deepEqual(h.sink.batches.map((b) => b.batch.length), [20, 20, 7]);
+    assert.deepEqual(h.sink.batches.flatMap((b) => b.batch.map((s) => s.ts)), [
+      ...Array(47).keys(),
+    ]);
+    assert.equal(h.buffer.size, 0);
   } finally {
     await h.close();
   }
