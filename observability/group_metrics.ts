@@ -122,35 +122,3 @@ export class GroupMetrics {
     this.#states.clear();
   }
 }
-
-/** Creates and caches the per-group handles on one registry. */
-export class GroupMetricsSet {
-  readonly #family: GroupFamily;
-  readonly #byCode = new Map<string, GroupMetrics>();
-
-  /** Registers the group metric families on `registry`. */
-  constructor(registry: Registry) {
-    this.#family = new GroupFamily(registry);
-  }
-
-  /** The handle of group `code`, created (with its counters at zero) on first use. */
-  get(code: string): GroupMetrics {
-    let m = this.#byCode.get(code);
-    if (m === undefined) {
-      m = new GroupMetrics(this.#family, code);
-      this.#byCode.set(code, m);
-    }
-    return m;
-  }
-
-  /** Removes group `code`'s series; a later `get` starts it afresh. */
-  remove(code: string): void {
-    this.#byCode.get(code)?.remove();
-    this.#byCode.delete(code);
-  }
-
-  /** The codes of the groups with series. */
-  codes(): string[] {
-    return [...this.#byCode.keys()];
-  }
-}

@@ -22,11 +22,12 @@
 
 import { Counter, Registry } from "prom-client";
 import { AlarmMetrics } from "./alarm_metrics.ts";
-import { type GroupMetrics, GroupMetricsSet } from "./group_metrics.ts";
+import { GroupFamily, GroupMetrics } from "./group_metrics.ts";
+import { HandleSet } from "./handle_set.ts";
 import { HttpMetrics, WsMetrics } from "./http_metrics.ts";
 import { logs } from "./logging.ts";
 import { BufferMetrics, JournalMetrics, WriterMetrics } from "./pipeline_metrics.ts";
-import { type PlcMetrics, PlcMetricsSet } from "./plc_metrics.ts";
+import { PlcFamily, PlcMetrics } from "./plc_metrics.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
 
 /** The Content-Type of {@link Metrics.render}'s text: Prometheus exposition format 0.0.4. */
@@ -75,16 +76,18 @@ export class Metrics {
   readonly ws: WsMetrics;
   /** Alarm counts by severity band. */
   readonly alarms: AlarmMetrics;
-  readonly #plcs: PlcMetricsSet;
-  readonly #groups: GroupMetricsSet;
+  readonly #plcs: HandleSet<PlcMetrics>;
+  readonly #groups: HandleSet<GroupMetrics>;
   readonly #hooks = new Set<CollectHook>();
   readonly #hookFailures: Counter;
 
   /** Creates a fresh registry with every JSScada metric family on it. */
   constructor(options: MetricsOptions = {}) {
     this.registry = new Registry();
-    this.#plcs = new PlcMetricsSet(this.registry);
-    this.#groups = new GroupMetricsSet(this.registry);
+    const plcFamily = new PlcFamily(this.registry);
+    const groupFamily = new GroupFamily(this.registry);
+    this.#plcs = new HandleSet((code) => new PlcMetrics(plcFamily, code));
+    this.#groups = new HandleSet((code) => new GroupMetrics(groupFamily, code));
     this.buffer = new BufferMetrics(this.registry);
     this.writer = new WriterMetrics(this.registry);
     this.journal = new JournalMetrics(this.registry);

@@ -190,35 +190,3 @@ export class PlcMetrics {
     this.#errors.clear();
   }
 }
-
-/** Creates and caches the per-PLC handles on one registry. */
-export class PlcMetricsSet {
-  readonly #family: PlcFamily;
-  readonly #byCode = new Map<string, PlcMetrics>();
-
-  /** Registers the PLC metric families on `registry`. */
-  constructor(registry: Registry) {
-    this.#family = new PlcFamily(registry);
-  }
-
-  /** The handle of PLC `code`, created (with its series at zero) on first use. */
-  get(code: string): PlcMetrics {
-    let m = this.#byCode.get(code);
-    if (m === undefined) {
-      m = new PlcMetrics(this.#family, code);
-      this.#byCode.set(code, m);
-    }
-    return m;
-  }
-
-  /** Removes PLC `code`'s series; a later `get` starts it afresh. */
-  remove(code: string): void {
-    this.#byCode.get(code)?.remove();
-    this.#byCode.delete(code);
-  }
-
-  /** The codes of the PLCs with series. */
-  codes(): string[] {
-    return [...this.#byCode.keys()];
-  }
-}
