@@ -7,7 +7,10 @@
  * PostgreSQL refuses to run as root. When this process is root, initdb,
  * pg_ctl and the server run as the `postgres` system user that Debian's
  * package creates (or `nobody` when there is none) through `runuser -u`, and
- * the temporary directory is handed to that user first.
+ * the temporary directory is handed to that user first. Every binary is found
+ * by absolute path (runuser in /usr/sbin or /sbin), so a PATH without the
+ * sbin directories (a non-login shell, CI) still runs the tests; when a
+ * binary cannot be found at all the tests skip with POSTGRES_MISSING.
  */
 import postgres from "postgres";
 
@@ -15,7 +18,8 @@ import postgres from "postgres";
 export const POSTGRES_MISSING =
   "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: the PostgreSQL " +
   "tests are SKIPPED. Install them with `apt-get install postgresql` (Debian/Ubuntu), " +
-  "or point JSSCADA_PG_BIN at the directory that holds them.";
+  "or point JSSCADA_PG_BIN at the directory that holds them. (As root the server runs " +
+  "through runuser, looked for in /usr/sbin, /sbin and PATH.)";
 
 /** A running (or stopped) test server. */
 export interface TestPostgres {
@@ -49,9 +53,12 @@ export interface TestPostgresOptions {
 
 /**
  * The directory holding initdb, pg_ctl and postgres: JSSCADA_PG_BIN, else the
- * newest /usr/lib/postgresql/<version>/bin, else PATH; undefined when absent.
+ * newest /usr/lib/postgresql/<version>/bin, else PATH; undefined when absent,
+ * and undefined as well when this process is root and `runuser` (needed to
+ * drop to the postgres user) cannot be found, so callers skip instead of fail.
  */
 export function findPostgresBin(): string | undefined {
+  if (Deno.uid() === 0 && findRunuser() === undefined) return undefined;
   const has = (dir: string) => ["initdb", "pg_ctl", "postgres"].every((b) => isFile(`${dir}/${b}`));
   const fromEnv = Deno.env.get("JSSCADA_PG_BIN");
   if (fromEnv !== undefined) return has(fromEnv) ? fromEnv : undefined;
@@ -77,13 +84,15 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
   const bin = findPostgresBin();
   if (bin === undefined) throw new Error(POSTGRES_MISSING);
   const runAs = Deno.uid() === 0 ? serviceUser() : undefined;
+  const runuser = runAs ? findRunuser() : undefined;
+  if (runAs && runuser === undefined) throw new Error(POSTGRES_MISSING);
   const dir = await Deno.makeTempDir({ prefix: "jsscada_pg_" });
   const data = `${dir}/data`;
   let running = false;
   let cleaned = false;
   const port = freePort();
   const command = (tool: string, args: string[]) =>
-    new Deno.Command(runAs ? "runuser" : `${bin}/${tool}`, {
+    new Deno.Command(runuser ?? `${bin}/${tool}`, {
       args: runAs ? ["-u", runAs.name, "--", `${bin}/${tool}`, ...args] : args,
       stdin: "null",
       stdout: "piped",
@@ -180,6 +189,18 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
     throw error;
   }
   return server;
+}
+
+/**
+ * Absolute path of `runuser` (util-linux): /usr/sbin and /sbin first, because
+ * a non-login root shell or a CI runner often has no sbin directory on PATH.
+ */
+export function findRunuser(): string | undefined {
+  const path = (Deno.env.get("PATH") ?? "").split(":").filter((d) => d !== "");
+  for (const dir of ["/usr/sbin", "/sbin", ...path]) {
+    if (isFile(`${dir}/runuser`)) return `${dir}/runuser`;
+  }
+  return undefined;
 }
 
 function isFile(path: string): boolean {

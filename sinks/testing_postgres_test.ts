@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { findPostgresBin, POSTGRES_MISSING, startTestPostgres } from "./testing_postgres.ts";
+import {
+  findPostgresBin,
+  findRunuser,
+  POSTGRES_MISSING,
+  startTestPostgres,
+} from "./testing_postgres.ts";
 
 const missing = findPostgresBin() === undefined;
 if (missing) console.warn(`\n⚠ ${POSTGRES_MISSING}\n`);
@@ -29,4 +34,24 @@ Deno.test({
     }
     await pg.cleanup();
   },
+});
+
+Deno.test("runuser is found by absolute path even when PATH has no sbin directory", () => {
+  const path = Deno.env.get("PATH");
+  Deno.env.set("PATH", "/nonexistent");
+  try {
+    const runuser = findRunuser();
+    const expected = ["/usr/sbin/runuser", "/sbin/runuser"].find((p) => {
+      try {
+        return Deno.statSync(p).isFile;
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(runuser, expected);
+    if (runuser !== undefined) assert.ok(runuser.startsWith("/"));
+  } finally {
+    if (path === undefined) Deno.env.delete("PATH");
+    else Deno.env.set("PATH", path);
+  }
 });
