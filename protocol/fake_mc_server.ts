@@ -5,6 +5,7 @@
  * socket client can be provoked on 127.0.0.1. Not the fixture PLC: no
  * profiles, no signals, nothing a plant would use.
  */
+import { acceptLoop } from "./accept_loop.ts";
 import type { McRequest, McResponse } from "./commands.ts";
 import { type DeviceName, DEVICES } from "./devices.ts";
 import { decodeRequest, encodeErrorResponse, encodeResponse } from "./server_codec.ts";
@@ -25,6 +26,8 @@ export class FakeMcServer {
   readonly faults: Fault[] = [];
   /** Connections accepted so far. */
   connections = 0;
+  /** Accepts that failed for one connection (a client that reset first). */
+  acceptErrors = 0;
   /** Requests received so far. */
   requests = 0;
   /** Most requests seen outstanding on one connection at once (1 for a well-behaved client). */
@@ -85,16 +88,17 @@ export class FakeMcServer {
     p.finally(() => this.#tasks.delete(p));
   }
 
+  /** Accepts until closed; a client that resets before it is accepted is skipped. */
   async #accept(): Promise<void> {
-    try {
-      for await (const conn of this.#listener) {
+    await acceptLoop(this.#listener, {
+      isOpen: () => !this.#closed,
+      onError: () => this.acceptErrors++,
+      onConnection: (conn) => {
         this.connections++;
         this.#conns.add(conn);
         this.#track(this.#serve(conn));
-      }
-    } catch {
-      // listener closed
-    }
+      },
+    });
   }
 
   async #serve(conn: Deno.Conn): Promise<void> {
