@@ -86,6 +86,18 @@ export interface TagConfig {
   /** Report by exception: store only changes larger than this (null = store every sample). */
   readonly deadband: number | null;
   readonly enabled: boolean;
+  /** Operators may write it (POST /tags/{code}/write); the store always sets it, default false. */
+  readonly writable?: boolean;
+  /** Lowest value an operator may write, engineering units (null: the data type's range). */
+  readonly writeMin?: number | null;
+  /** Highest value an operator may write, engineering units (null: the data type's range). */
+  readonly writeMax?: number | null;
+  /**
+   * A BOOL that is a bit of a word (`D100.5`) may be written by read-modify-write
+   * of the whole word; off by default, because the PLC's program may change
+   * another bit of that word between the read and the write.
+   */
+  readonly bitWrite?: boolean;
 }
 
 /** Kinds of alarm rule: analog limits, or a bit's state. */

@@ -104,6 +104,10 @@ export function createCore(db: Db): Core {
       unit: "text",
       deadband: "real",
       enabled: "bool",
+      writable: "bool",
+      writeMin: "real",
+      writeMax: "real",
+      bitWrite: "bool",
     }),
     alarmRules: new Table<AlarmRuleConfig>(db, "alarm_rules", {
       tagId: "int",

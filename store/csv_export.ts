@@ -35,7 +35,7 @@ export function plantCsv(plant: PlantConfig, resource: CsvResource): string {
   );
   const records = plant[RECORDS[resource]] as unknown as Record<string, unknown>[];
   const columns = CSV_COLUMNS[resource].filter((c) =>
-    !c.optional || records.some((r) => r[c.field] !== true)
+    !c.optional || records.some((r) => r[c.field] !== ("default" in c ? c.default : true))
   );
   const rows = records.map((r) =>
     columns.map((c) => {

@@ -49,6 +49,8 @@ export interface CsvColumn {
   readonly ref?: CodeResource;
   /** The column may be left out of the header (its field takes its default). */
   readonly optional?: boolean;
+  /** An optional column's default: export leaves the column out when every record has it (default true). */
+  readonly default?: unknown;
   /** Export writes an empty cell when this holds for the record. */
   readonly blank?: (record: Record<string, unknown>) => boolean;
 }
@@ -110,6 +112,10 @@ export const CSV_COLUMNS: Readonly<Record<CsvResource, readonly CsvColumn[]>> = 
     text("unit"),
     { name: "deadband", field: "deadband", kind: "number" },
     enabled,
+    { name: "writable", field: "writable", kind: "bool", optional: true, default: false },
+    { name: "write_min", field: "writeMin", kind: "number", optional: true, default: null },
+    { name: "write_max", field: "writeMax", kind: "number", optional: true, default: null },
+    { name: "bit_write", field: "bitWrite", kind: "bool", optional: true, default: false },
   ],
   alarms: [
     ref("tag", "tagId", "tags"),

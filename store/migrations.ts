@@ -177,6 +177,16 @@ CREATE INDEX IF NOT EXISTS alarm_journal_tag_ts ON alarm_journal (tag_id, ts);
 CREATE INDEX IF NOT EXISTS alarm_journal_alarm ON alarm_journal (alarm_id, seq);
 `,
   },
+  {
+    version: 3,
+    name: "operator writes: writable tags and their limits",
+    sql: `
+ALTER TABLE tags ADD COLUMN writable INTEGER NOT NULL DEFAULT 0 CHECK (writable IN (0, 1));
+ALTER TABLE tags ADD COLUMN write_min REAL;
+ALTER TABLE tags ADD COLUMN write_max REAL;
+ALTER TABLE tags ADD COLUMN bit_write INTEGER NOT NULL DEFAULT 0 CHECK (bit_write IN (0, 1));
+`,
+  },
 ];
 
 /** The schema version this program writes: the last migration's. */

@@ -115,6 +115,10 @@ Deno.test("loadPlant returns every record in model/config.ts shapes", () => {
     unit: "mm/s",
     deadband: null,
     enabled: true,
+    writable: false,
+    writeMin: null,
+    writeMax: null,
+    bitWrite: false,
   });
   assert.deepEqual(plant.alarmRules, [{
     id: rule.id,

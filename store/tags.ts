@@ -44,11 +44,29 @@ const fields = {
   unit: optionalText(32).openapi({ example: "mm" }),
   deadband: z.number(rule("must be a number, 0 or more")).min(0, "must be 0 or more").nullable(),
   enabled: booleanField(),
+  writable: booleanField().openapi({
+    description: "operators may write it (POST /tags/{code}/write); default false",
+  }),
+  writeMin: finite().nullable().openapi({
+    description: "lowest value an operator may write, engineering units; null: the type's range",
+  }),
+  writeMax: finite().nullable().openapi({
+    description: "highest value an operator may write, engineering units; null: the type's range",
+  }),
+  bitWrite: booleanField().openapi({
+    description: "a BOOL that is a bit of a word (D100.5) may be written by read-modify-write " +
+      "of the word (the PLC program may change another bit in between); default false",
+  }),
 };
 
 /** A tag in API responses. */
-export const TagSchema = z.object({ id: z.number().int(), ...fields, enabled: z.boolean() })
-  .openapi("Tag");
+export const TagSchema = z.object({
+  id: z.number().int(),
+  ...fields,
+  enabled: z.boolean(),
+  writable: z.boolean(),
+  bitWrite: z.boolean(),
+}).openapi("Tag");
 /** The body that creates a tag. */
 export const TagCreateSchema = z.strictObject({
   ...fields,
@@ -59,6 +77,10 @@ export const TagCreateSchema = z.strictObject({
   unit: fields.unit.default(""),
   deadband: fields.deadband.default(null),
   enabled: fields.enabled.default(true),
+  writable: fields.writable.default(false),
+  writeMin: fields.writeMin.default(null),
+  writeMax: fields.writeMax.default(null),
+  bitWrite: fields.bitWrite.default(false),
 }).openapi("TagCreate");
 /** The body of a PATCH: any subset of the fields. */
 export const TagPatchSchema = z.strictObject(fields).partial().openapi("TagPatch");
@@ -123,6 +145,27 @@ export function checkTag(t: Omit<TagConfig, "id">, lookup: Lookup): Issue[] {
     }
   }
   issues.push(...checkTagAddress(t.address, t.dataType, t.length, plc?.frame));
+  issues.push(...checkWriteFields(t));
+  return issues;
+}
+
+/** The write fields' rules: limits only on numbers, min ≤ max, bitWrite only on a bit of a word. */
+export function checkWriteFields(t: Omit<TagConfig, "id">): Issue[] {
+  const issues: Issue[] = [];
+  const min = t.writeMin ?? null, max = t.writeMax ?? null;
+  if (!isNumeric(t.dataType)) {
+    for (const [path, v] of [["writeMin", min], ["writeMax", max]] as const) {
+      if (v !== null) issues.push({ path, message: `${t.dataType} tags have no write limits` });
+    }
+  } else if (min !== null && max !== null && min > max) {
+    issues.push({ path: "writeMax", message: `must be at least writeMin (${min})` });
+  }
+  if (t.bitWrite && !(t.dataType === "BOOL" && t.address.includes("."))) {
+    issues.push({
+      path: "bitWrite",
+      message: "only a BOOL that is a bit of a word device (such as D100.5) needs bitWrite",
+    });
+  }
   return issues;
 }
 

@@ -237,3 +237,41 @@ Deno.test("tags list: paging with a total, filters, sort, and refused bad querie
     { path: "offset", message: `must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}` },
   ]);
 });
+
+Deno.test("write fields: default off, limits only on numbers and in order, bitWrite only on a bit of a word", () => {
+  const { store, tag } = setup();
+  using _ = store;
+  const plain = store.tags.create(tag({}));
+  assert.equal(plain.writable, false);
+  assert.equal(plain.writeMin, null);
+  assert.equal(plain.writeMax, null);
+  assert.equal(plain.bitWrite, false);
+  const sp = store.tags.create(
+    tag({ code: "SP", address: "D210", writable: true, writeMin: 0, writeMax: 100 }),
+  );
+  assert.deepEqual([sp.writable, sp.writeMin, sp.writeMax], [true, 0, 100]);
+  assert.deepEqual(
+    issues(() => store.tags.create(tag({ code: "X1", writeMin: 10, writeMax: 5 }))),
+    [{ path: "writeMax", message: "must be at least writeMin (10)" }],
+  );
+  assert.deepEqual(
+    issues(() =>
+      store.tags.create(tag({ code: "X2", address: "M10", dataType: "BOOL", writeMin: 0 }))
+    ),
+    [{ path: "writeMin", message: "BOOL tags have no write limits" }],
+  );
+  assert.deepEqual(
+    issues(() =>
+      store.tags.create(tag({ code: "X3", address: "M11", dataType: "BOOL", bitWrite: true }))
+    ),
+    [{
+      path: "bitWrite",
+      message: "only a BOOL that is a bit of a word device (such as D100.5) needs bitWrite",
+    }],
+  );
+  const bit = store.tags.create(
+    tag({ code: "X4", address: "D300.5", dataType: "BOOL", writable: true, bitWrite: true }),
+  );
+  assert.equal(bit.bitWrite, true);
+  assert.equal(store.tags.update(sp.id, { writeMax: 50 }).writeMax, 50);
+});
