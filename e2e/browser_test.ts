@@ -141,6 +141,17 @@ Deno.test({
         assert.equal(await page.getByTestId("user-role").getAttribute("data-role"), "admin");
       });
 
+      await step("a login's ?next= cannot send the browser to another site", async () => {
+        // "/\t/evil.example": a URL parser drops the tab and reads "//evil.example".
+        await page.goto("/login?next=%2F%09%2Fevil.example");
+        await page.getByTestId("login-name").fill("admin");
+        await page.getByTestId("login-password").fill(E2E_ENV.JSSCADA_ADMIN_PASSWORD);
+        await page.getByTestId("login-submit").click();
+        await page.waitForURL((u) => u.origin === base && u.pathname === "/monitor");
+        await page.locator("body[data-ready=true]").waitFor();
+        assert.equal(new URL(page.url()).origin, base);
+      });
+
       await step("the monitor shows a tag's value changing live over the WebSocket", async () => {
         await page.locator("[data-testid=conn-state][data-state=open]").waitFor();
         await page.getByTestId("tag-search").fill("PRESS01_POS");

@@ -16,11 +16,26 @@ import { setupLanguageSelect } from "./session.js";
  */
 export function nextPath(search = location.search, hash = location.hash) {
   const next = new URLSearchParams(search).get("next");
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) {
-    return "/monitor";
-  }
-  if (next.startsWith("/login")) return "/monitor";
+  if (!isSameOriginPath(next) || next.startsWith("/login")) return "/monitor";
   return next.includes("#") ? next : next + hash;
+}
+
+/**
+ * True for a path on this site only: it starts with one slash, holds no
+ * control character (a URL parser drops tab and newline, so `/\t/evil` would
+ * become `//evil`), no backslash (read as a slash), and resolves to the
+ * same origin.
+ */
+export function isSameOriginPath(next) {
+  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//")) return false;
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(next)) return false;
+  const base = "http://same-origin.invalid";
+  try {
+    return new URL(next, base).origin === base;
+  } catch {
+    return false;
+  }
 }
 
 function start() {
@@ -69,4 +84,5 @@ function start() {
   });
 }
 
-start();
+// Imported by the unit test outside a browser: only a page starts the form.
+if (typeof document !== "undefined") start();
