@@ -40,6 +40,15 @@ export interface PoolOptions extends ClientOptions {
   readonly maxQueueAgeMs?: number;
 }
 
+/** Per-call options of {@link PlcPool.request}. */
+export interface PoolRequestOptions extends RequestOptions {
+  /**
+   * Goes to the head of the queue for a free socket, ahead of every queued
+   * read (an operator's write must not wait behind a slow group's reads).
+   */
+  readonly urgent?: boolean;
+}
+
 /** A snapshot of the pool's counters, for metrics and the admin pages. */
 export interface PoolStats {
   readonly size: number;
@@ -62,6 +71,7 @@ export interface PoolStats {
 
 interface Queued {
   readonly req: McRequest;
+  readonly urgent?: boolean;
   readonly options: RequestOptions;
   readonly deadline: number;
   readonly resolve: (res: unknown) => void;
@@ -130,7 +140,7 @@ export class PlcPool {
    */
   async request<R extends McRequest>(
     req: R,
-    options: RequestOptions = {},
+    options: PoolRequestOptions = {},
   ): Promise<ResponseFor<R>> {
     checkRequest(req, this.#options.frame);
     this.#requests++;
@@ -208,7 +218,7 @@ export class PlcPool {
     this.#run(client, next.req, next.options).then(resolve, reject);
   }
 
-  #enqueue(req: McRequest, options: RequestOptions): Promise<unknown> {
+  #enqueue(req: McRequest, options: PoolRequestOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const { signal } = options;
       const onAbort = signal
@@ -222,6 +232,7 @@ export class PlcPool {
         : undefined;
       const entry: Queued = {
         req,
+        urgent: options.urgent,
         options,
         deadline: performance.now() + this.#maxQueueAgeMs,
         resolve,
@@ -229,7 +240,13 @@ export class PlcPool {
         onAbort,
       };
       if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
-      this.#queue.push(entry);
+      if (options.urgent) {
+        // Urgent entries stay in deadline order among themselves, ahead of the rest.
+        let i = 0;
+        while (i < this.#queue.length && this.#queue[i].urgent) i++;
+        this.#queue.splice(i, 0, entry);
+        this.#disarm();
+      } else this.#queue.push(entry);
       this.#arm();
     });
   }
@@ -240,11 +257,12 @@ export class PlcPool {
     return q;
   }
 
-  /** Rejects, unsent, every queued request past its deadline (they are in deadline order). */
+  /** Rejects, unsent, every queued request past its deadline. */
   #expire(): void {
     const now = performance.now();
-    while (this.#queue.length > 0 && this.#queue[0].deadline <= now) {
-      const q = this.#queue.shift()!;
+    while (this.#queue.length > 0 && this.#oldest().deadline <= now) {
+      const q = this.#oldest();
+      this.#queue.splice(this.#queue.indexOf(q), 1);
       this.#settleQueued(q).reject(
         new PlcError(
           "timeout",
@@ -255,10 +273,21 @@ export class PlcPool {
     }
   }
 
+  /**
+   * The entry with the earliest deadline: the head of the urgent entries or
+   * of the rest (each part is in deadline order).
+   */
+  #oldest(): Queued {
+    const head = this.#queue[0];
+    if (!head.urgent) return head;
+    const rest = this.#queue.find((q) => !q.urgent);
+    return rest && rest.deadline < head.deadline ? rest : head;
+  }
+
   /** One timer for the whole queue, set for the oldest entry's deadline. */
   #arm(): void {
     if (this.#timer !== undefined || this.#queue.length === 0) return;
-    const delay = Math.max(0, this.#queue[0].deadline - performance.now());
+    const delay = Math.max(0, this.#oldest().deadline - performance.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#expire();

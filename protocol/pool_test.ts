@@ -117,6 +117,35 @@ Deno.test("aborting a queued request removes it unsent; the rest of the queue ke
   });
 });
 
+Deno.test("an urgent request jumps the queue ahead of every queued read, after earlier urgent ones", async () => {
+  await withPool({ size: 1 }, async (pool, server) => {
+    delays(server, 1, 30);
+    const order: string[] = [];
+    const track = (name: string, p: Promise<unknown>) => p.then(() => order.push(name));
+    const all = [
+      track("on the wire", pool.request(read(0))),
+      track("read 1", pool.request(read(1))),
+      track("read 2", pool.request(read(2))),
+      track("urgent 1", pool.request(read(3), { urgent: true })),
+      track("urgent 2", pool.request(read(4), { urgent: true })),
+    ];
+    await Promise.all(all);
+    assert.deepEqual(order, ["on the wire", "urgent 1", "urgent 2", "read 1", "read 2"]);
+  });
+});
+
+Deno.test("queued reads behind an urgent request still expire at their own deadline", async () => {
+  await withPool({ size: 1, maxQueueAgeMs: 40 }, async (pool, server) => {
+    delays(server, 1, 200);
+    const wire = pool.request(read(0));
+    const queued = pool.request(read(1));
+    const urgent = pool.request(read(2), { urgent: true });
+    await rejectsWith(queued, "timeout", 150);
+    await rejectsWith(urgent, "timeout", 150);
+    await wire;
+  });
+});
+
 Deno.test("aborting a request on the wire through the pool tears down only its socket", async () => {
   await withPool({ size: 2, timeoutMs: 5000 }, async (pool, server) => {
     server.faults.push({ kind: "stall" }, { kind: "delay", ms: 40 });
