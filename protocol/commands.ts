@@ -19,6 +19,7 @@ import {
   RESPONSE_SUBHEADER,
   type Route,
 } from "./frame.ts";
+import { from4E, shiftOffset, to4E } from "./frame4e.ts";
 
 /** A head device: device name and number. */
 export interface DeviceRef {
@@ -244,7 +245,7 @@ export function encodeRequest(req: McRequest, options: FrameOptions): Uint8Array
       break;
   }
   w.patchLength(lengthAt);
-  return w.done();
+  return options.type === "4E" ? to4E(w.done(), frame, options.serial ?? 0) : w.done();
 }
 
 /** Reads the response header; returns the reader positioned after the end code. */
@@ -290,6 +291,21 @@ export function decodeResponse<R extends McRequest>(
   req: R,
   options: FrameOptions,
 ): ResponseFor<R> {
+  if (options.type === "4E") {
+    const { serial, frame3e } = from4E(buf, options.frame, "response");
+    const want = options.serial ?? 0;
+    if (serial !== want) {
+      throw PlcError.protocol(
+        `the response's serial number ${serial} is not the request's ${want}`,
+        options.frame === "binary" ? 2 : 4,
+      );
+    }
+    try {
+      return decodeResponse(frame3e, req, { ...options, type: "3E" });
+    } catch (e) {
+      throw shiftOffset(e, options.frame);
+    }
+  }
   const r = readResponseHeader(buf, options.frame, options.route ?? DEFAULT_ROUTE);
   let res: McResponse;
   switch (req.command) {

@@ -138,10 +138,13 @@ export class FakeMcServer {
   #answer(conn: Deno.Conn, frame: Uint8Array, fault: Fault | undefined, done: () => void): void {
     const d = decodeRequest(frame);
     let out: Uint8Array;
-    if (!d.ok) out = encodeErrorResponse(d.frame, d.route, d.endCode, d.command, d.subcommand);
-    else if (fault?.kind === "endCode") {
-      out = encodeErrorResponse(d.frame, d.route, fault.endCode, d.command, d.subcommand);
-    } else out = encodeResponse(d.frame, d.route, this.#execute(d.request));
+    const { route, command, subcommand, type, serial } = d;
+    const code = d.frame;
+    if (!d.ok) {
+      out = encodeErrorResponse(code, route, d.endCode, command, subcommand, type, serial);
+    } else if (fault?.kind === "endCode") {
+      out = encodeErrorResponse(code, route, fault.endCode, command, subcommand, type, serial);
+    } else out = encodeResponse(code, route, this.#execute(d.request), type, serial);
     const send = (bytes: Uint8Array) => {
       done();
       this.#track(conn.write(bytes).then(() => {}, () => {}));

@@ -33,9 +33,19 @@ export const DEFAULT_ROUTE: Route = Object.freeze({
 /** Default monitoring timer: 16 × 250 ms = 4 s. */
 export const DEFAULT_MONITORING_TIMER = 0x0010;
 
+/** Which frame carries the messages: 3E, or 4E (3E plus a serial number). */
+export type FrameType = "3E" | "4E";
+
 /** Options for building request frames. */
 export interface FrameOptions {
   readonly frame: FrameCode;
+  /** 3E (default) or 4E. */
+  readonly type?: FrameType;
+  /**
+   * 4E only: the serial number the request carries (default 0); decoding a
+   * response checks that it echoes this number.
+   */
+  readonly serial?: number;
   readonly route?: Route;
   /** Monitoring timer in 250 ms units (0 waits forever). */
   readonly monitoringTimer?: number;

@@ -10,12 +10,14 @@ import { PlcError } from "./errors.ts";
 import {
   type FrameCode,
   FrameReader,
+  type FrameType,
   FrameWriter,
   headerSize,
   REQUEST_SUBHEADER,
   RESPONSE_SUBHEADER,
   type Route,
 } from "./frame.ts";
+import { from4E, shiftOffset, to4E } from "./frame4e.ts";
 import {
   type DeviceRef,
   MAX_BATCH_BITS,
@@ -37,6 +39,10 @@ export const END_LENGTH_MISMATCH = 0xc061;
 /** The header of a request frame, known even when its body is refused. */
 export interface RequestHeader {
   readonly frame: FrameCode;
+  /** 3E, or 4E with {@link serial}. */
+  readonly type: FrameType;
+  /** The 4E serial number the answer must carry (0 in 3E). */
+  readonly serial: number;
   readonly route: Route;
   readonly monitoringTimer: number;
   readonly command: number;
@@ -54,7 +60,16 @@ class Refusal {
 
 /** Tells the frame code of a request from its first byte. */
 export function requestFrameCode(firstByte: number): FrameCode | undefined {
-  return firstByte === 0x50 ? "binary" : firstByte === 0x35 ? "ascii" : undefined;
+  return firstByte === 0x50 || firstByte === 0x54
+    ? "binary"
+    : firstByte === 0x35
+    ? "ascii"
+    : undefined;
+}
+
+/** Wraps a 3E response into 4E with the request's serial number when the request came in 4E. */
+function wrap(bytes: Uint8Array, frame: FrameCode, type?: FrameType, serial?: number): Uint8Array {
+  return type === "4E" ? to4E(bytes, frame, serial ?? 0) : bytes;
 }
 
 /**
@@ -67,7 +82,17 @@ export function requestFrameCode(firstByte: number): FrameCode | undefined {
  */
 export function decodeRequest(buf: Uint8Array): DecodedRequest {
   const frame = requestFrameCode(buf[0]);
-  if (!frame) throw PlcError.protocol("the first byte is neither binary 50 nor ASCII '5'", 0);
+  if (!frame) {
+    throw PlcError.protocol("the first byte is neither binary 50 or 54 nor ASCII '5'", 0);
+  }
+  if (buf[0] === 0x54 || (frame === "ascii" && buf[1] === 0x34)) {
+    const { serial, frame3e } = from4E(buf, frame, "request");
+    try {
+      return { ...decodeRequest(frame3e), type: "4E", serial };
+    } catch (e) {
+      throw shiftOffset(e, frame);
+    }
+  }
   const r = new FrameReader(frame, buf);
   const sub = r.subheader();
   if (sub !== REQUEST_SUBHEADER) {
@@ -85,7 +110,15 @@ export function decodeRequest(buf: Uint8Array): DecodedRequest {
   const monitoringTimer = r.uint(2, "monitoring timer");
   const command = r.uint(2, "command");
   const subcommand = r.uint(2, "subcommand");
-  const header = { frame, route, monitoringTimer, command, subcommand };
+  const header: RequestHeader = {
+    frame,
+    type: "3E",
+    serial: 0,
+    route,
+    monitoringTimer,
+    command,
+    subcommand,
+  };
   try {
     const request = decodeBody(r, command, subcommand);
     if (r.remaining() !== 0) {
@@ -182,8 +215,14 @@ function responseDataSize(res: McResponse, frame: FrameCode): number {
   }
 }
 
-/** Encodes a normal response (end code 0000) carrying `res`'s data. */
-export function encodeResponse(frame: FrameCode, route: Route, res: McResponse): Uint8Array {
+/** Encodes a normal response (end code 0000) carrying `res`'s data; in 4E with `serial` when `type` is 4E. */
+export function encodeResponse(
+  frame: FrameCode,
+  route: Route,
+  res: McResponse,
+  type?: FrameType,
+  serial?: number,
+): Uint8Array {
   const u = frame === "binary" ? 1 : 2;
   const w = new FrameWriter(frame, headerSize(frame) + 2 * u + responseDataSize(res, frame));
   w.subheader(RESPONSE_SUBHEADER);
@@ -210,7 +249,7 @@ export function encodeResponse(frame: FrameCode, route: Route, res: McResponse):
       break;
   }
   w.patchLength(lengthAt);
-  return w.done();
+  return wrap(w.done(), frame, type, serial);
 }
 
 /**
@@ -223,6 +262,8 @@ export function encodeErrorResponse(
   endCode: number,
   command: number,
   subcommand: number,
+  type?: FrameType,
+  serial?: number,
 ): Uint8Array {
   const u = frame === "binary" ? 1 : 2;
   const w = new FrameWriter(frame, headerSize(frame) + 11 * u);
@@ -235,5 +276,5 @@ export function encodeErrorResponse(
   w.uint(command, 2);
   w.uint(subcommand, 2);
   w.patchLength(lengthAt);
-  return w.done();
+  return wrap(w.done(), frame, type, serial);
 }

@@ -1,5 +1,5 @@
 /**
- * Stream framing for 3E frames over TCP: chunks arrive split and coalesced
+ * Stream framing for 3E and 4E frames over TCP (told apart per frame by the subheader): chunks arrive split and coalesced
  * arbitrarily; the splitter yields whole frames using the data length field.
  * Pure: it is fed bytes and returns frames.
  */
@@ -16,7 +16,7 @@ import {
 export type FrameDirection = "request" | "response";
 
 /**
- * Splits a TCP byte stream into whole 3E frames. `frame` fixes the code; when
+ * Splits a TCP byte stream into whole 3E and 4E frames. `frame` fixes the code; when
  * omitted (a server accepting both), each frame's code is told by its first
  * byte. A stream that cannot be a 3E frame throws PlcError `protocol` whose
  * offset counts bytes from the start of the stream; the connection should then
@@ -73,31 +73,51 @@ export class FrameSplitter {
     const first = buf[start];
     const expected = this.direction === "request" ? REQUEST_SUBHEADER : RESPONSE_SUBHEADER;
     const code = this.frame ??
-      (first === expected >> 8 ? "binary" : first === asciiFirst(expected) ? "ascii" : undefined);
+      (first === expected >> 8 || first === (expected >> 8 | 4)
+        ? "binary"
+        : first === asciiFirst(expected)
+        ? "ascii"
+        : undefined);
     const at = this.#consumed;
     if (code === undefined) {
-      throw PlcError.protocol(`byte ${hex2(first)} cannot start a 3E ${this.direction}`, at);
+      throw PlcError.protocol(`byte ${hex2(first)} cannot start a 3E or 4E ${this.direction}`, at);
     }
-    const hsize = headerSize(code);
     if (code === "binary") {
-      if (avail >= 2 && (first !== expected >> 8 || buf[start + 1] !== (expected & 0xff))) {
+      if (avail < 2) return undefined;
+      const second = buf[start + 1];
+      const is4E = first === (expected >> 8 | 4);
+      if ((first !== expected >> 8 && !is4E) || second !== 0) {
         throw PlcError.protocol(
-          `subheader ${hex2(first)}${hex2(buf[start + 1])} is not a 3E ${this.direction}'s`,
+          `subheader ${hex2(first)}${hex2(second)} is not a 3E or 4E ${this.direction}'s`,
           at,
         );
       }
+      const extra = is4E ? 4 : 0;
+      const hsize = headerSize(code) + extra;
       if (avail < hsize) return undefined;
-      return hsize + (buf[start + 7] | (buf[start + 8] << 8));
+      return hsize + (buf[start + 7 + extra] | (buf[start + 8 + extra] << 8));
     }
+    // ASCII: "5000"/"5400" or "D000"/"D400".
     const sub = expected.toString(16).toUpperCase();
+    let is4E = false;
     for (let i = 0; i < Math.min(4, avail); i++) {
-      if (buf[start + i] !== sub.charCodeAt(i)) {
-        throw PlcError.protocol(`ASCII subheader is not a 3E ${this.direction}'s "${sub}"`, at + i);
+      const c = buf[start + i];
+      if (i === 1 && c === 0x34) is4E = true;
+      else if (c !== sub.charCodeAt(i)) {
+        throw PlcError.protocol(
+          `ASCII subheader is not a 3E or 4E ${this.direction}'s "${sub}" or "${sub[0]}4${
+            sub.slice(2)
+          }"`,
+          at + i,
+        );
       }
     }
+    if (avail < 4) return undefined;
+    const extra = is4E ? 8 : 0;
+    const hsize = headerSize(code) + extra;
     if (avail < hsize) return undefined;
     let length = 0;
-    for (let i = 14; i < 18; i++) {
+    for (let i = 14 + extra; i < 18 + extra; i++) {
       const d = HEX_VALUE[buf[start + i]];
       if (d < 0) throw PlcError.protocol("data length is not hexadecimal", at + i);
       length = length * 16 + d;

@@ -1,3 +1,4 @@
+/// <reference lib="deno.worker" />
 /**
  * Worker side of {@link resetBeforeAccept}: opens `count` TCP connections to
  * 127.0.0.1:`port`, resets each (SO_LINGER 0 through node:net's
