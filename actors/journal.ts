@@ -5,7 +5,14 @@
  * back. A segment is deleted only after the sink has committed all of its
  * rows; progress inside a segment is kept in a small cursor file, so a crash
  * during replay re-sends at most the one batch that was in flight, which the
- * sinks' (tag, ts) uniqueness absorbs. See docs/store_and_forward.md.
+ * sinks' (tag, ts) uniqueness absorbs.
+ *
+ * A full disk never stalls it: below a free-space watermark (default 256 MiB)
+ * spills are refused and counted instead of thrashing the disk, a spill the
+ * disk refuses (ENOSPC) is cut back and counted, a segment left without rows
+ * is removed, and replay keeps going (the cursor is overwritten in place, see
+ * journal_cursor.ts), deleting segments and so freeing space. All file
+ * access goes through a {@link JournalFs} port. See docs/store_and_forward.md.
  */
 import { join } from "node:path";
 import type { Sample } from "../model/sample.ts";
@@ -16,7 +23,9 @@ import {
   parseSegment,
   type SegmentRow,
 } from "./journal_format.ts";
-import { CursorFile, syncDir, writeAll } from "./journal_cursor.ts";
+import { appendAll, CursorFile } from "./journal_cursor.ts";
+import { denoJournalFs, isDiskFull, type JournalFile, type JournalFs } from "./journal_fs.ts";
+import type { JournalDropReason } from "./journal_loss.ts";
 import type {
   AppendResult,
   JournalEvent,
@@ -25,6 +34,7 @@ import type {
   ReplayBatch,
 } from "./journal_port.ts";
 
+export type { JournalFile, JournalFs } from "./journal_fs.ts";
 export type {
   AppendResult,
   JournalEvent,
@@ -39,6 +49,10 @@ export const DEFAULT_JOURNAL_MAX_BYTES = 1024 ** 3;
 export const DEFAULT_SEGMENT_BYTES = 4 * 1024 ** 2;
 /** Default fill ratio at which the journal warns that it nears its bound. */
 export const DEFAULT_WARN_RATIO = 0.8;
+/** Default free-space watermark: below 256 MiB free the journal stops spilling. */
+export const DEFAULT_JOURNAL_MIN_FREE_BYTES = 256 * 1024 ** 2;
+/** Bytes per row assumed for segments a previous run left, until they are read. */
+const ESTIMATED_ROW_BYTES = 60;
 
 const SEGMENT_RE = /^segment_(\d{10})_[0-9TZ]+\.csv$/;
 const encoder = new TextEncoder();
@@ -58,12 +72,22 @@ export interface JournalOptions {
   readonly now?: () => number;
   /** Receives warnings: nearing the bound, drops, torn and corrupt rows. */
   readonly onEvent?: (event: JournalEvent) => void;
+  /**
+   * Free space the journal leaves on its file system, bytes (default 256 MiB):
+   * a spill that would leave less is refused and counted (`disk_low`). 0
+   * turns the check off.
+   */
+  readonly minFreeBytes?: number;
+  /** The file system (default: the real one); tests inject a full or failing disk. */
+  readonly fs?: JournalFs;
 }
 
 interface Segment {
   readonly seq: number;
   readonly name: string;
   bytes: number;
+  /** Rows not yet replayed (estimated from the size for a previous run's segment until read). */
+  values: number;
 }
 
 /** The journal on disk: CSV segment files plus a replay cursor; see the module comment. */
@@ -75,8 +99,10 @@ export class Journal implements JournalPort {
   readonly #segmentBytes: number;
   readonly #now: () => number;
   readonly #onEvent: (event: JournalEvent) => void;
+  readonly #minFreeBytes: number;
+  readonly #fs: JournalFs;
   #segments: Segment[] = [];
-  #active: { segment: Segment; file: Deno.FsFile } | null = null;
+  #active: { segment: Segment; file: JournalFile } | null = null;
   #bytes = 0;
   #nextSeq = 1;
   #cursor!: CursorFile;
@@ -86,6 +112,9 @@ export class Journal implements JournalPort {
   #closing: Promise<void> | undefined;
   #nearFull = false;
   #full = false;
+  #diskLow = false;
+  #cursorFailing = false;
+  #freeBytes: number | null = null;
   readonly #n = {
     spills: 0,
     appendedValues: 0,
@@ -93,6 +122,12 @@ export class Journal implements JournalPort {
     replayedValues: 0,
     tornRows: 0,
     corruptRows: 0,
+    cursorWriteErrors: 0,
+  };
+  readonly #dropped: { [R in JournalDropReason]: number } = {
+    journal_full: 0,
+    disk_low: 0,
+    disk_full: 0,
   };
 
   private constructor(options: JournalOptions) {
@@ -102,6 +137,8 @@ export class Journal implements JournalPort {
     this.#segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent ?? (() => {});
+    this.#minFreeBytes = options.minFreeBytes ?? DEFAULT_JOURNAL_MIN_FREE_BYTES;
+    this.#fs = options.fs ?? denoJournalFs;
   }
 
   /**
@@ -110,23 +147,28 @@ export class Journal implements JournalPort {
    */
   static async open(options: JournalOptions): Promise<Journal> {
     const j = new Journal(options);
-    await Deno.mkdir(j.dir, { recursive: true });
-    j.#cursor = await CursorFile.read(
+    const fs = j.#fs;
+    await fs.mkdir(j.dir);
+    j.#cursor = await CursorFile.open(
+      fs,
       j.dir,
       (reason) => j.#onEvent({ type: "cursorReset", reason }),
     );
     const cursor = j.#cursor.value;
-    for await (const entry of Deno.readDir(j.dir)) {
-      const m = entry.isFile ? SEGMENT_RE.exec(entry.name) : null;
+    for (const name of await fs.listFiles(j.dir)) {
+      const m = SEGMENT_RE.exec(name);
       if (!m) continue;
       const seq = Number(m[1]);
-      if (seq < cursor.seq) {
-        // Fully replayed; its deletion did not survive a crash.
-        await Deno.remove(join(j.dir, entry.name));
+      const path = join(j.dir, name);
+      const size = await fs.size(path);
+      // Fully replayed (its deletion did not survive a crash), or without a
+      // single row (a disk that filled up as it was started): remove it.
+      if (seq < cursor.seq || size <= HEADER_BYTES.length) {
+        await fs.remove(path);
         continue;
       }
-      const { size } = await Deno.stat(join(j.dir, entry.name));
-      j.#segments.push({ seq, name: entry.name, bytes: size });
+      const values = Math.max(1, Math.round((size - HEADER_BYTES.length) / ESTIMATED_ROW_BYTES));
+      j.#segments.push({ seq, name, bytes: size, values });
       j.#bytes += size;
     }
     j.#segments.sort((a, b) => a.seq - b.seq);
@@ -157,13 +199,20 @@ export class Journal implements JournalPort {
     return this.#segments.length > 0;
   }
 
-  /** Sizes and counters now. */
+  /** Sizes and counters now (plain data). */
   stats(): JournalStats {
+    let pendingValues = 0;
+    for (const s of this.#segments) pendingValues += s.values;
     return {
       bytes: this.#bytes,
       maxBytes: this.#maxBytes,
       segments: this.#segments.length,
       ...this.#n,
+      droppedByReason: { ...this.#dropped },
+      freeBytes: this.#freeBytes,
+      minFreeBytes: this.#minFreeBytes,
+      pendingValues,
+      cursorDurable: this.#cursor.durable,
     };
   }
 
@@ -196,7 +245,7 @@ export class Journal implements JournalPort {
     }
     const dropped = samples.length - written;
     if (dropped > 0) {
-      this.#n.droppedValues += dropped;
+      this.#drop("journal_full", dropped);
       if (!this.#full) {
         this.#full = true;
         this.#onEvent({
@@ -207,51 +256,97 @@ export class Journal implements JournalPort {
         });
       }
     } else this.#full = false;
-    if (written === 0) return { written, dropped };
+    if (written === 0) return { written, dropped, reason: "journal_full" };
+    if (!(await this.#enoughSpace(bytes.length))) {
+      this.#drop("disk_low", samples.length - dropped);
+      return { written: 0, dropped: samples.length, reason: "disk_low" };
+    }
+    try {
+      await this.#write(bytes);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      const lost = samples.length - dropped;
+      this.#drop("disk_full", lost);
+      this.#onEvent({
+        type: "diskFull",
+        droppedValues: this.#n.droppedValues,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return { written: 0, dropped: samples.length, reason: "disk_full" };
+    }
+    this.#active!.segment.values += written;
+    this.#n.spills++;
+    this.#n.appendedValues += written;
+    this.#checkFill();
+    if (this.#active!.segment.bytes >= this.#segmentBytes) this.#seal();
+    return dropped > 0 ? { written, dropped, reason: "journal_full" } : { written, dropped };
+  }
+
+  #drop(reason: JournalDropReason, n: number): void {
+    this.#dropped[reason] += n;
+    this.#n.droppedValues += n;
+  }
+
+  /** Whether `bytes` more leave at least the watermark free; reports crossing it both ways. */
+  async #enoughSpace(bytes: number): Promise<boolean> {
+    if (this.#minFreeBytes <= 0) return true;
+    const free = await this.#fs.freeBytes(this.dir);
+    this.#freeBytes = free;
+    if (free === null) return true;
+    const enough = free - bytes >= this.#minFreeBytes;
+    if (!enough && !this.#diskLow) {
+      this.#onEvent({ type: "diskLow", freeBytes: free, minFreeBytes: this.#minFreeBytes });
+    } else if (enough && this.#diskLow) this.#onEvent({ type: "diskOk", freeBytes: free });
+    this.#diskLow = !enough;
+    return enough;
+  }
+
+  /**
+   * Appends `bytes` to the active segment and fsyncs it. On failure it
+   * leaves no partial row behind: the segment is cut back to where it was
+   * (or ended, so that what remains can only be a torn last row), and a
+   * segment left without rows is removed.
+   */
+  async #write(bytes: Uint8Array): Promise<void> {
     const { segment, file } = await this.#openActive();
     const before = segment.bytes;
     try {
-      await writeAll(file, bytes);
+      await appendAll(file, bytes);
       await file.sync();
     } catch (err) {
-      // Leave no partial row in the middle of a file: cut it off, or at least
-      // end the segment so that it can only be a torn last row.
+      let size = before;
       try {
         await file.truncate(before);
-      } catch { /* reported by the sealed segment's reader */ }
+      } catch {
+        size = await this.#fs.size(join(this.dir, segment.name)).catch(() => before);
+      }
       this.#seal();
-      const size = await Deno.stat(join(this.dir, segment.name)).then((s) => s.size, () => before);
       this.#bytes += size - before;
       segment.bytes = size;
+      if (segment.values === 0) await this.#drain(segment);
       throw err;
     }
     segment.bytes += bytes.length;
     this.#bytes += bytes.length;
-    this.#n.spills++;
-    this.#n.appendedValues += written;
-    this.#checkFill();
-    if (segment.bytes >= this.#segmentBytes) this.#seal();
-    return { written, dropped };
   }
 
-  async #openActive(): Promise<{ segment: Segment; file: Deno.FsFile }> {
+  async #openActive(): Promise<{ segment: Segment; file: JournalFile }> {
     if (this.#active) return this.#active;
     const seq = this.#nextSeq++;
     const stamp = new Date(this.#now()).toISOString().replace(/[-:]|\.\d+/g, "");
     const name = `segment_${String(seq).padStart(10, "0")}_${stamp}.csv`;
-    const file = await Deno.open(join(this.dir, name), {
-      createNew: true,
-      write: true,
-      append: true,
-    });
+    const path = join(this.dir, name);
+    const file = await this.#fs.createAppend(path);
     try {
-      await writeAll(file, HEADER_BYTES);
+      await appendAll(file, HEADER_BYTES);
     } catch (err) {
       file.close();
+      // No empty segment is left behind.
+      await this.#fs.remove(path).catch(() => {});
       throw err;
     }
-    await syncDir(this.dir);
-    const segment: Segment = { seq, name, bytes: HEADER_BYTES.length };
+    await this.#fs.syncDir(this.dir);
+    const segment: Segment = { seq, name, bytes: HEADER_BYTES.length, values: 0 };
     this.#segments.push(segment);
     this.#bytes += segment.bytes;
     this.#active = { segment, file };
@@ -262,6 +357,25 @@ export class Journal implements JournalPort {
   #seal(): void {
     this.#active?.file.close();
     this.#active = null;
+  }
+
+  /** Removes a segment without rows to replay from the disk and the list. */
+  async #drain(segment: Segment): Promise<void> {
+    const i = this.#segments.indexOf(segment);
+    if (i < 0) return;
+    try {
+      await this.#fs.remove(join(this.dir, segment.name));
+    } catch (err) {
+      this.#onEvent({
+        type: "removeFailed",
+        file: join(this.dir, segment.name),
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return;
+    }
+    this.#segments.splice(i, 1);
+    this.#bytes -= segment.bytes;
+    this.#checkFill();
   }
 
   async #read(max: number): Promise<ReplayBatch | null> {
@@ -300,25 +414,49 @@ export class Journal implements JournalPort {
       );
     }
     this.#n.replayedValues += batch.samples.length;
+    head.values = Math.max(0, head.values - batch.samples.length);
     if (batch.last) await this.#finish(head);
-    else await this.#cursor.write({ seq: batch.seq, records: batch.endRecord });
+    else await this.#moveCursor({ seq: batch.seq, records: batch.endRecord });
   }
 
-  /** A segment is done: move the cursor past it (durably), then delete it. */
+  /** Moves the cursor; a failed write is reported once per run of failures, never thrown. */
+  async #moveCursor(cursor: { seq: number; records: number }): Promise<void> {
+    const err = await this.#cursor.write(cursor);
+    if (err === undefined) {
+      this.#cursorFailing = false;
+      return;
+    }
+    this.#n.cursorWriteErrors++;
+    if (!this.#cursorFailing) {
+      this.#cursorFailing = true;
+      this.#onEvent({
+        type: "cursorWriteFailed",
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  /**
+   * A segment is done: move the cursor past it, then delete it. The cursor
+   * goes first so a crash between the two cannot replay the segment; when it
+   * cannot be written the segment is still deleted (that frees space), which
+   * is safe: a cursor pointing at a segment that is gone applies to none.
+   */
   async #finish(head: Segment): Promise<void> {
-    await this.#cursor.write({ seq: head.seq + 1, records: 0 });
-    await Deno.remove(join(this.dir, head.name)).catch((err) => {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    });
-    await syncDir(this.dir);
-    this.#segments.shift();
-    this.#bytes -= head.bytes;
+    await this.#moveCursor({ seq: head.seq + 1, records: 0 });
     this.#loaded = null;
-    this.#checkFill();
+    await this.#drain(head);
+    if (this.#segments[0] === head) {
+      // Not removable: forget it for this run (the next start skips it by the cursor, or replays it).
+      this.#segments.shift();
+      this.#bytes -= head.bytes;
+      this.#checkFill();
+    }
+    await this.#fs.syncDir(this.dir);
   }
 
   async #load(head: Segment): Promise<void> {
-    const text = await Deno.readTextFile(join(this.dir, head.name));
+    const text = await this.#fs.readText(join(this.dir, head.name));
     const parsed = parseSegment(text);
     for (const p of parsed.problems) {
       if (p.kind === "torn") this.#n.tornRows++;
@@ -332,6 +470,8 @@ export class Journal implements JournalPort {
       });
     }
     this.#loaded = { seq: head.seq, rows: parsed.rows, records: parsed.records };
+    const start = this.#doneIn(head.seq);
+    head.values = parsed.rows.filter((r) => r.record >= start).length;
   }
 
   /** Records of segment `seq` already replayed. */

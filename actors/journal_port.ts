@@ -4,6 +4,7 @@
  * fake.
  */
 import type { Sample } from "../model/sample.ts";
+import type { JournalDropReason } from "./journal_loss.ts";
 
 /** What the journal reports to its owner's log. */
 export type JournalEvent =
@@ -29,7 +30,26 @@ export type JournalEvent =
     readonly reason: string;
     readonly excerpt: string;
   }
-  | { readonly type: "cursorReset"; readonly reason: string };
+  | { readonly type: "cursorReset"; readonly reason: string }
+  | {
+    /** Free space fell below the watermark: spills are refused (and counted) until it is back. */
+    readonly type: "diskLow";
+    readonly freeBytes: number;
+    readonly minFreeBytes: number;
+  }
+  | { readonly type: "diskOk"; readonly freeBytes: number | null }
+  | {
+    /** The disk refused a spill (ENOSPC): its samples are counted as lost. */
+    readonly type: "diskFull";
+    readonly droppedValues: number;
+    readonly error: string;
+  }
+  | {
+    /** The cursor could not be written: replay goes on, the durable cursor lags behind. */
+    readonly type: "cursorWriteFailed";
+    readonly error: string;
+  }
+  | { readonly type: "removeFailed"; readonly file: string; readonly error: string };
 
 /** Counters and sizes of a journal, for status and metrics. */
 export interface JournalStats {
@@ -42,8 +62,20 @@ export interface JournalStats {
   readonly spills: number;
   /** Values appended since open. */
   readonly appendedValues: number;
-  /** Values refused because the journal was at its bound, since open. */
+  /** Values the journal refused since open, for any reason (the sum of `droppedByReason`). */
   readonly droppedValues: number;
+  /** Values refused since open, by reason: at its size limit, below the free-space watermark, disk full. */
+  readonly droppedByReason: { readonly [R in JournalDropReason]: number };
+  /** Free space on the journal's file system at the last spill, bytes (null: unknown). */
+  readonly freeBytes: number | null;
+  /** The free-space watermark: below it the journal refuses spills, bytes. */
+  readonly minFreeBytes: number;
+  /** Values waiting for replay (estimated for segments a previous run left and not yet read). */
+  readonly pendingValues: number;
+  /** The cursor file holds the cursor now (false after a failed cursor write). */
+  readonly cursorDurable: boolean;
+  /** Failed cursor writes since open (replay went on; the durable cursor lagged). */
+  readonly cursorWriteErrors: number;
   /** Values replayed into the sink (committed) since open. */
   readonly replayedValues: number;
   /** Torn last rows and corrupt rows skipped since open. */
@@ -56,8 +88,10 @@ export interface JournalStats {
 export interface AppendResult {
   /** Values on disk. */
   readonly written: number;
-  /** Values refused at the bound (the newest of the spill). */
+  /** Values refused (the newest of the spill). */
   readonly dropped: number;
+  /** Why values were refused, when some were. */
+  readonly reason?: JournalDropReason;
 }
 
 /** A batch read for replay; hand it back to {@link JournalPort.commit} once the sink has it. */

@@ -191,8 +191,13 @@ Deno.test("the journal refuses what exceeds its bound, counts it, and warns near
     const r = await j.append(samples(1006, 10));
     assert.ok(r.written > 0 && r.dropped > 0 && r.written + r.dropped === 10, JSON.stringify(r));
     assert.ok(j.stats().bytes <= 40 + 10 * rowBytes);
-    assert.deepEqual(await j.append(samples(2000, 3)), { written: 0, dropped: 3 });
+    assert.deepEqual(await j.append(samples(2000, 3)), {
+      written: 0,
+      dropped: 3,
+      reason: "journal_full",
+    });
     assert.equal(j.stats().droppedValues, r.dropped + 3);
+    assert.equal(j.stats().droppedByReason.journal_full, r.dropped + 3);
     assert.deepEqual(events.map((e) => e.type), ["nearFull", "full"], "one warning per crossing");
     const replayed = await drain(j, 100);
     assert.deepEqual(replayed, samples(1000, 6 + r.written), "the oldest data is kept");
