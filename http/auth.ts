@@ -1,6 +1,6 @@
 /**
  * Login, logout and "who am I": POST /auth/login checks a user name and
- * password (rate limited per user name and per client address) and sets the
+ * password (attempts limited as http/login_limiter.ts explains) and sets the
  * HttpOnly, SameSite=Strict session cookie; POST /auth/logout ends the
  * session; GET /auth/me tells the UI who is logged in and with what role.
  * Logins, failed logins and logouts are written to the audit log.
@@ -38,6 +38,14 @@ export const MeSchema = z.object({
 
 const TAG = "Authentication";
 
+/** The 429 message of each login limit. */
+const REFUSED = {
+  user_address: "too many login attempts for this user from this address",
+  address: "too many login attempts from this address",
+  user_backoff: "too many failed logins for this user name from several addresses; " +
+    "each new address may try it once in a while",
+} as const;
+
 /** The authentication routes. */
 export function authRoutes(api: ApiApp, { store, options }: RouteContext): void {
   const limits = options.loginRateLimit;
@@ -70,7 +78,9 @@ export function authRoutes(api: ApiApp, { store, options }: RouteContext): void 
       operationId: "login",
       summary: "Log in with a user name and password; sets the session cookie",
       description: `Sets the HttpOnly, SameSite=Strict cookie \`${SESSION_COOKIE}\`. ` +
-        "Failed logins are limited per user name and per client address (429 with Retry-After).",
+        "Attempts are limited per (user name, client address), per address, and by a slower " +
+        "per-user backoff that spares addresses which logged in as that user before " +
+        "(429 with Retry-After; see docs/api.md).",
       ...access("public", options.anonymousRead),
       request: { body: jsonBody(LoginSchema) },
       responses: {
@@ -81,17 +91,23 @@ export function authRoutes(api: ApiApp, { store, options }: RouteContext): void 
     async (c) => {
       const { name, password } = c.req.valid("json");
       const address = clientAddress(c, options.trustProxy);
-      const keys = [`user:${name.toLowerCase()}`, `address:${address}`];
-      const wait = limiter?.blockedFor(keys) ?? 0;
-      if (wait > 0) {
-        const seconds = Math.ceil(wait / 1000);
-        throw new HttpError(429, `too many failed logins; try again in ${seconds} s`, {
+      // Counted before the password check, so parallel attempts cannot outrun the limit.
+      const attempt = limiter?.begin(name, address);
+      if (attempt && !attempt.ok) {
+        const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
+        throw new HttpError(429, `${REFUSED[attempt.reason]}; try again in ${seconds} s`, {
           headers: { "Retry-After": String(seconds) },
         });
       }
-      const user = await store.users.verifyPassword(name, password);
+      let user;
+      try {
+        user = await store.users.verifyPassword(name, password);
+      } catch (e) {
+        attempt?.cancel();
+        throw e;
+      }
       if (!user) {
-        limiter?.fail(keys);
+        attempt?.failed();
         store.audit.record({
           user: null,
           action: "login_failed",
@@ -100,7 +116,7 @@ export function authRoutes(api: ApiApp, { store, options }: RouteContext): void 
         });
         throw new HttpError(401, "wrong user name or password");
       }
-      limiter?.reset(keys);
+      attempt?.succeeded();
       endSession(c);
       const session = store.sessions.create(user.id, options.sessionTtlMs);
       setCookie(c, SESSION_COOKIE, session.id, {

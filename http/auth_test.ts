@@ -203,44 +203,76 @@ Deno.test("a bearer token authenticates until it is deleted", async () => {
   }
 });
 
-Deno.test("failed logins are limited per user name: 429 with Retry-After, from any address", async () => {
+Deno.test("failed logins are limited per user name and address: 429 with Retry-After", async () => {
   using t = await testApp();
   for (let i = 0; i < 5; i++) {
-    assert.equal((await login(t, "admin1", "guess " + i, `10.0.1.${i}`)).status, 401);
+    assert.equal((await login(t, "admin1", "guess " + i, "10.0.1.1")).status, 401);
   }
-  const blocked = await login(t, "ADMIN1", TEST_PASSWORD, "10.0.1.99");
+  const blocked = await login(t, "ADMIN1", TEST_PASSWORD, "10.0.1.1");
   assert.equal(blocked.status, 429);
   assert.equal(blocked.headers.get("Retry-After"), "300");
   assert.equal(blocked.body.error, "too_many_requests");
-  // Other users are not affected.
-  assert.equal((await login(t, "viewer1", TEST_PASSWORD, "10.0.1.99")).status, 200);
+  // Other users from that address, and that user from another address, are not affected.
+  assert.equal((await login(t, "viewer1", TEST_PASSWORD, "10.0.1.1")).status, 200);
+  assert.equal((await login(t, "admin1", TEST_PASSWORD, "10.0.1.2")).status, 200);
   t.clock.advance(5 * 60_000);
-  assert.equal((await login(t, "admin1", TEST_PASSWORD, "10.0.1.99")).status, 200);
+  assert.equal((await login(t, "admin1", TEST_PASSWORD, "10.0.1.1")).status, 200);
 });
 
-Deno.test("failed logins are limited per client address, and a success resets the count", async () => {
+Deno.test("30 parallel logins, the right password as the 25th: none beyond the limit of 5 succeeds", async () => {
   using t = await testApp();
-  for (let i = 0; i < 4; i++) {
+  const answers = await Promise.all(
+    Array.from(
+      { length: 30 },
+      (_, i) => login(t, "admin1", i === 24 ? TEST_PASSWORD : `guess ${i}`, "10.0.1.7"),
+    ),
+  );
+  const statuses = answers.map((a) => a.status);
+  assert.equal(statuses.filter((s) => s === 401).length, 5, statuses.join(","));
+  assert.equal(statuses.filter((s) => s === 429).length, 25, statuses.join(","));
+  assert.equal(statuses[24], 429);
+});
+
+Deno.test("failed logins are limited per client address over all user names", async () => {
+  using t = await testApp();
+  for (let i = 0; i < 19; i++) {
     assert.equal((await login(t, `user${i}`, "x", "10.0.2.1")).status, 401);
   }
+  // A success takes its own attempt back, so it does not use up the budget.
   assert.equal((await login(t, "viewer1", TEST_PASSWORD, "10.0.2.1")).status, 200);
-  for (let i = 0; i < 5; i++) {
-    assert.equal((await login(t, `other${i}`, "x", "10.0.2.1")).status, 401);
-  }
+  assert.equal((await login(t, "other", "x", "10.0.2.1")).status, 401);
   const blocked = await login(t, "viewer1", TEST_PASSWORD, "10.0.2.1");
   assert.equal(blocked.status, 429);
+  assert.match(blocked.body.message, /from this address/);
   assert.equal((await login(t, "viewer1", TEST_PASSWORD, "10.0.2.2")).status, 200);
+});
+
+Deno.test("an attack on the admin from many addresses slows the name down but cannot lock the admin out", async () => {
+  using t = await testApp();
+  // The real admin logged in from the control room before.
+  assert.equal((await login(t, "admin1", TEST_PASSWORD, "10.9.0.1")).status, 200);
+  for (let i = 0; i < 40; i++) {
+    await login(t, "admin1", `guess ${i}`, `192.0.2.${i}`);
+  }
+  // Attackers' addresses now get one try per 30 s for that name.
+  assert.equal((await login(t, "admin1", "again", "192.0.2.1")).status, 401);
+  const slowed = await login(t, "admin1", "again", "192.0.2.1");
+  assert.equal(slowed.status, 429);
+  assert.equal(slowed.headers.get("Retry-After"), "30");
+  // The admin's known address is exempt; a new address of the admin still gets its own slot.
+  assert.equal((await login(t, "admin1", TEST_PASSWORD, "10.9.0.1")).status, 200);
+  assert.equal((await login(t, "admin1", TEST_PASSWORD, "10.9.0.2")).status, 200);
 });
 
 Deno.test("X-Forwarded-For counts only with trustProxy", async () => {
   using direct = await testApp();
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 20; i++) {
     await login(direct, `u${i}`, "x", "10.0.3.1", { "X-Forwarded-For": `192.168.0.${i}` });
   }
   assert.equal((await login(direct, "viewer1", TEST_PASSWORD, "10.0.3.1")).status, 429);
 
   using proxied = await testApp({ options: { trustProxy: true } });
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 20; i++) {
     await login(proxied, `u${i}`, "x", "10.0.3.1", {
       "X-Forwarded-For": `1.2.3.4, 192.168.0.${i}`,
     });

@@ -37,12 +37,20 @@ export interface AppEnv {
 /** The app (or the /api/v1 sub-app) that route modules register on. */
 export type ApiApp = OpenAPIHono<AppEnv>;
 
-/** Login rate limiting: failures per user name and per client address. */
+/** Login rate limiting (http/login_limiter.ts; docs/api.md explains the rules). */
 export interface LoginRateLimitOptions {
-  /** Failed logins allowed per key within the window. Default 5. */
+  /** Attempts allowed per (user name, client address) within the window. Default 5. */
   readonly maxFailures?: number;
   /** The window, ms. Default 5 minutes. */
   readonly windowMs?: number;
+  /** Attempts allowed per client address over all user names within the window. Default 20. */
+  readonly maxFailuresPerAddress?: number;
+  /** Failures of one user name from all addresses that start its slow backoff. Default 10. */
+  readonly userBackoffAfter?: number;
+  /** Under backoff, one attempt per address per this many ms for that name. Default 30 s. */
+  readonly userBackoffMs?: number;
+  /** How long an address that logged in as a user stays exempt from that user's backoff, ms. Default 30 days. */
+  readonly trustMs?: number;
   /** Most keys (user names + addresses) remembered; the oldest go first. Default 10,000. */
   readonly maxKeys?: number;
 }
@@ -122,6 +130,10 @@ export function resolveOptions(options: AppOptions = {}): ResolvedOptions {
     loginRateLimit: limit === false ? false : {
       maxFailures: limit?.maxFailures ?? 5,
       windowMs: limit?.windowMs ?? 5 * 60_000,
+      maxFailuresPerAddress: limit?.maxFailuresPerAddress ?? 20,
+      userBackoffAfter: limit?.userBackoffAfter ?? 10,
+      userBackoffMs: limit?.userBackoffMs ?? 30_000,
+      trustMs: limit?.trustMs ?? 30 * 24 * 3600_000,
       maxKeys: limit?.maxKeys ?? 10_000,
     },
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
