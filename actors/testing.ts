@@ -32,6 +32,8 @@ export function plcConfig(overrides: Partial<PlcConfig> = {}): PlcConfig {
     station: 0,
     timeoutMs: 1000,
     poolSize: 5,
+    attempts: 3,
+    commAlarmDelayMs: 2000,
     enabled: true,
     ...overrides,
   };
@@ -111,6 +113,8 @@ export function samplePlantConfig(
       station: p.station,
       timeoutMs: p.timeout_ms,
       poolSize: p.pool_size,
+      attempts: 3,
+      commAlarmDelayMs: 2000,
       enabled: p.enabled,
     })),
     groups: plant.groups.map((g) => ({

@@ -39,6 +39,13 @@ export interface PlcConfig {
   readonly timeoutMs: number;
   /** Sockets in the PLC's connection pool. */
   readonly poolSize: number;
+  /**
+   * Consecutive failed requests (1–10) before the PLC is declared failed:
+   * its tags turn bad-comm and reconnects back off (Kepware's "attempts").
+   */
+  readonly attempts: number;
+  /** How long the PLC must stay failed before the "PLC not answering" alarm is raised, ms. */
+  readonly commAlarmDelayMs: number;
   readonly enabled: boolean;
 }
 

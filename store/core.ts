@@ -76,6 +76,8 @@ export function createCore(db: Db): Core {
       station: "int",
       timeoutMs: "int",
       poolSize: "int",
+      attempts: "int",
+      commAlarmDelayMs: "int",
       enabled: "bool",
     }),
     groups: new Table<GroupConfig>(db, "polling_groups", {

@@ -22,6 +22,7 @@ Deno.test("the sample plant exports back byte-identical to the committed CSV fil
 Deno.test("export → import → export is byte-identical, with awkward text and every field set", () => {
   using store = testStore();
   const seed = seedPlant(store);
+  store.plcs.update(seed.plc.id, { attempts: 5, commAlarmDelayMs: 0 });
   store.tags.create({
     code: "ODD_TEXT",
     name: 'Quote " comma , and a\nnewline',
@@ -74,6 +75,8 @@ Deno.test("export → import → export is byte-identical, with awkward text and
     message: "slow",
   });
   const first = exportAllCsv(store);
+  assert.match(first["plcs.csv"], /,pool_size,attempts,comm_alarm_delay_ms,enabled\n/);
+  assert.match(first["plcs.csv"], /,5,5,0,true\n/);
   using fresh = testStore();
   const report = importCsv(
     fresh,

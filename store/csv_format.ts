@@ -84,6 +84,8 @@ export const CSV_COLUMNS: Readonly<Record<CsvResource, readonly CsvColumn[]>> = 
     int("station", "station"),
     int("timeout_ms", "timeoutMs"),
     int("pool_size", "poolSize"),
+    { ...int("attempts", "attempts"), optional: true, default: 3 },
+    { ...int("comm_alarm_delay_ms", "commAlarmDelayMs"), optional: true, default: 2000 },
     enabled,
   ],
   groups: [

@@ -187,6 +187,16 @@ ALTER TABLE tags ADD COLUMN write_max REAL;
 ALTER TABLE tags ADD COLUMN bit_write INTEGER NOT NULL DEFAULT 0 CHECK (bit_write IN (0, 1));
 `,
   },
+  {
+    version: 4,
+    name: "PLC failure rule: attempts and comm alarm delay",
+    sql: `
+ALTER TABLE plcs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 3
+  CHECK (attempts BETWEEN 1 AND 10);
+ALTER TABLE plcs ADD COLUMN comm_alarm_delay_ms INTEGER NOT NULL DEFAULT 2000
+  CHECK (comm_alarm_delay_ms BETWEEN 0 AND 600000);
+`,
+  },
 ];
 
 /** The schema version this program writes: the last migration's. */

@@ -11,6 +11,7 @@ const RELEASED: Record<number, string> = {
   1: "5ce33efd40edeb630d74e25a6c5942ce9d89a0f7a71d484f6654ce5b77a942ae",
   2: "5c2b7b2a2794c2911c23ef34f704620ae47dcd85b2e74f8ddbc37fb0962de9f9",
   3: "52318aecda5ecfd0f14240bb3a79118d0301aba16adaddac3f6362005dceea7f",
+  4: "76cc6551c4edb2366b01dfb04c85772a8958c17272d8f77bf553146bc67ac2de",
 };
 
 Deno.test("applied migrations are never edited (their checksums are pinned)", () => {

@@ -40,13 +40,22 @@ const fields = {
   station: intIn(0, 255),
   timeoutMs: intIn(1, 600_000, " ms"),
   poolSize: intIn(1, 32),
+  attempts: intIn(1, 10).openapi({
+    description: "consecutive failed requests before the PLC is declared failed (tags bad-comm)",
+  }),
+  commAlarmDelayMs: intIn(0, 600_000, " ms").openapi({
+    description: 'how long the PLC stays failed before the "PLC not answering" alarm, ms',
+  }),
   enabled: booleanField(),
 };
 
 /** A PLC in API responses. */
 export const PlcSchema = z.object({ id: z.number().int(), ...fields, enabled: z.boolean() })
   .openapi("Plc");
-/** The body that creates a PLC; route, timeout, pool size and enabled have defaults. */
+/**
+ * The body that creates a PLC; route, timeout (1,000 ms), pool size (5),
+ * attempts (3), comm alarm delay (2,000 ms) and enabled have defaults.
+ */
 export const PlcCreateSchema = z.strictObject({
   ...fields,
   frame: fields.frame.default("binary"),
@@ -56,6 +65,8 @@ export const PlcCreateSchema = z.strictObject({
   station: fields.station.default(0),
   timeoutMs: fields.timeoutMs.default(1000),
   poolSize: fields.poolSize.default(5),
+  attempts: fields.attempts.default(3),
+  commAlarmDelayMs: fields.commAlarmDelayMs.default(2000),
   enabled: fields.enabled.default(true),
 }).openapi("PlcCreate");
 /** The body of a PATCH: any subset of the fields. */

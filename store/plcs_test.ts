@@ -21,7 +21,7 @@ function issues(fn: () => unknown): { path: string; message: string }[] {
   return [...e.issues];
 }
 
-Deno.test("a PLC gets the default route, timeout, pool size and binary frames", () => {
+Deno.test("a PLC gets the default route, timeout, pool size, failure rule and binary frames", () => {
   using store = testStore();
   const { process } = seedPlant(store);
   const plc = store.plcs.create(plcInput(process.id));
@@ -39,6 +39,8 @@ Deno.test("a PLC gets the default route, timeout, pool size and binary frames", 
     station: 0,
     timeoutMs: 1000,
     poolSize: 5,
+    attempts: 3,
+    commAlarmDelayMs: 2000,
     enabled: true,
   });
   assert.deepEqual(store.plcs.getByCode("PLCWELD0100001"), plc);
@@ -102,6 +104,27 @@ Deno.test("a PLC port is 1 to 65535; host, frame and route fields are checked", 
     path: "processId",
     message: "no process with id 99",
   }]);
+});
+
+Deno.test("attempts is 1 to 10 and the comm alarm delay 0 to 600,000 ms", () => {
+  using store = testStore();
+  const { process } = seedPlant(store);
+  assert.deepEqual(
+    issues(() =>
+      store.plcs.create(plcInput(process.id, { attempts: 0, commAlarmDelayMs: 600_001 }))
+    ),
+    [
+      { path: "attempts", message: "must be a whole number from 1 to 10" },
+      { path: "commAlarmDelayMs", message: "must be a whole number from 0 to 600000 ms" },
+    ],
+  );
+  assert.deepEqual(issues(() => store.plcs.create(plcInput(process.id, { attempts: 11 }))), [
+    { path: "attempts", message: "must be a whole number from 1 to 10" },
+  ]);
+  const plc = store.plcs.create(plcInput(process.id, { attempts: 10, commAlarmDelayMs: 0 }));
+  assert.equal(plc.attempts, 10);
+  assert.equal(plc.commAlarmDelayMs, 0);
+  assert.equal(store.plcs.update(plc.id, { attempts: 1 }).attempts, 1);
 });
 
 Deno.test("deleting a PLC that still has tags is refused unless cascade, which deletes them all", () => {
