@@ -12,14 +12,13 @@ import type { PlcConfig } from "../model/config.ts";
 import type { McRequest, ResponseFor } from "../protocol/commands.ts";
 import { type Address, DEVICES } from "../protocol/devices.ts";
 import { PlcError, type PlcErrorCode } from "../protocol/errors.ts";
-import type { RequestOptions } from "../protocol/client.ts";
 import type { ReadBlock } from "../protocol/planner.ts";
-import { PlcPool, type PoolStats } from "../protocol/pool.ts";
+import { PlcPool, type PoolRequestOptions, type PoolStats } from "../protocol/pool.ts";
 import type { Clock } from "./clock.ts";
 
 /** What the runtime needs of a socket pool; {@link PlcPool} is the real one, tests inject fakes. */
 export interface PoolPort {
-  request<R extends McRequest>(req: R, options?: RequestOptions): Promise<ResponseFor<R>>;
+  request<R extends McRequest>(req: R, options?: PoolRequestOptions): Promise<ResponseFor<R>>;
   readonly stats: PoolStats;
   close(): Promise<void>;
 }
@@ -295,6 +294,37 @@ export class PlcLink {
       if (!(e instanceof PlcError)) throw e;
       if (!options.signal?.aborted) {
         this.#report({ ok: false, error: e, requests, failed: 1, ms: this.clock.now() - t0 });
+      }
+      return e;
+    }
+  }
+
+  /**
+   * One request ahead of every queued read (an operator's write or its
+   * read-back): refused at once while the gate is closed, waiting at most
+   * the PLC's timeout for a free socket and for the reply. Returns the
+   * response or the failure (also reported as an outcome).
+   */
+  async urgent<R extends McRequest>(
+    req: R,
+    options: LinkReadOptions = {},
+  ): Promise<ResponseFor<R> | PlcError> {
+    const t0 = this.clock.now();
+    const timeoutMs = options.timeoutMs ?? this.plc.timeoutMs;
+    const refused = await this.#pass(timeoutMs, options.signal);
+    if (refused) return refused;
+    try {
+      const res = await this.#pool!.request(req, {
+        timeoutMs,
+        signal: options.signal,
+        urgent: true,
+      });
+      this.#report({ ok: true, requests: 1, failed: 0, ms: this.clock.now() - t0 });
+      return res;
+    } catch (e) {
+      if (!(e instanceof PlcError)) throw e;
+      if (!options.signal?.aborted) {
+        this.#report({ ok: false, error: e, requests: 1, failed: 1, ms: this.clock.now() - t0 });
       }
       return e;
     }

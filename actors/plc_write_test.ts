@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { systemClock } from "./clock.ts";
+import { executeWrites, rawValue, type WriteItem, writeItem } from "./plc_write.ts";
+import { PlcLink } from "./plc_link.ts";
+import { FakePool, plcConfig, tagConfig } from "./testing.ts";
+
+function rig(timeoutMs = 200) {
+  const link = new PlcLink(plcConfig({ timeoutMs }), systemClock);
+  const pool = new FakePool(systemClock, () => 0);
+  link.attach(pool);
+  link.setGate("open");
+  return { link, pool };
+}
+
+const item = (over: Partial<WriteItem> & { value: WriteItem["value"] }): WriteItem =>
+  writeItem(tagConfig({ id: 7, code: "SP", address: "D100", ...over }), over.value);
+
+Deno.test("a scaled write sends the exact inverse of the scaling and reads the value back", async () => {
+  const { link, pool } = rig();
+  const r = await executeWrites(
+    link,
+    { plcId: 1, items: [item({ value: 12.3, scale: 0.1, offset: 0 })] },
+    systemClock,
+  );
+  assert.equal(r.outcome, "written");
+  assert.equal(pool.written.get("D100"), 123);
+  assert.equal(r.items[0].raw, 123);
+  assert.ok(Math.abs((r.items[0].readBack as number) - 12.3) < 1e-9);
+  assert.equal(r.requests, 1);
+  await link.settled();
+});
+
+Deno.test("one bad item refuses the whole request and nothing is sent", async () => {
+  const { link, pool } = rig();
+  const r = await executeWrites(link, {
+    plcId: 1,
+    items: [item({ value: 5 }), item({ tagId: 8, code: "BAD", address: "D101", value: 70000 })],
+  }, systemClock);
+  assert.equal(r.outcome, "refused");
+  assert.equal(pool.requests, 0);
+  assert.deepEqual(r.items.map((i) => i.outcome), ["refused", "refused"]);
+  assert.match(r.items[1].error!, /70000 is not a INT16/);
+  assert.match(r.items[0].error!, /nothing was written/);
+});
+
+Deno.test("a bit of a word is written only when the tag allows read-modify-write, keeping the other bits", async () => {
+  const { link, pool } = rig();
+  pool.written.set("D300", 0b1000_0001);
+  const bit = (bitWrite: boolean) =>
+    writeItem(tagConfig({ address: "D300.4", dataType: "BOOL", bitWrite }), true);
+  const refused = await executeWrites(link, { plcId: 1, items: [bit(false)] }, systemClock);
+  assert.equal(refused.outcome, "refused");
+  assert.match(refused.error!, /bitWrite/);
+  const ok = await executeWrites(link, { plcId: 1, items: [bit(true)] }, systemClock);
+  assert.equal(ok.outcome, "written");
+  assert.equal(pool.written.get("D300"), 0b1001_0001);
+  assert.equal(ok.items[0].readBack, true);
+});
+
+Deno.test("a BOOL on a bit device is written in bit units", async () => {
+  const { link, pool } = rig();
+  const r = await executeWrites(link, {
+    plcId: 1,
+    items: [writeItem(tagConfig({ address: "M5", dataType: "BOOL" }), true)],
+  }, systemClock);
+  assert.equal(r.outcome, "written");
+  assert.equal(pool.getBit("M", 5), true);
+  assert.equal(r.items[0].readBack, true);
+});
+
+Deno.test("a closed gate refuses at once as unavailable; a stalled PLC is a timeout within its timeout", async () => {
+  const { link, pool } = rig(100);
+  link.setGate("closed", "backoff");
+  const t0 = performance.now();
+  const down = await executeWrites(link, { plcId: 1, items: [item({ value: 1 })] }, systemClock);
+  assert.equal(down.outcome, "unavailable");
+  assert.ok(performance.now() - t0 < 50);
+  assert.equal(pool.requests, 0);
+  link.setGate("open");
+  pool.mode = "stall";
+  const slow = await executeWrites(link, { plcId: 1, items: [item({ value: 1 })] }, systemClock);
+  assert.equal(slow.outcome, "timeout");
+  link.detach();
+  await link.settled();
+});
+
+Deno.test("a dropped connection or an end code is reported per item with the PLC's message, never as written", async () => {
+  const { link, pool } = rig();
+  pool.failWrites = true;
+  const dropped = await executeWrites(link, { plcId: 1, items: [item({ value: 1 })] }, systemClock);
+  assert.equal(dropped.outcome, "unavailable");
+  assert.match(dropped.items[0].error!, /the connection dropped/);
+  pool.failWrites = false;
+  pool.endCodeFor = { device: "W", endCode: 0xc056 };
+  const rmw = writeItem(tagConfig({ address: "W10.1", dataType: "BOOL", bitWrite: true }), true);
+  const refused = await executeWrites(link, { plcId: 1, items: [rmw] }, systemClock);
+  assert.equal(refused.outcome, "failed");
+  assert.match(refused.items[0].error!, /C056/i);
+});
+
+Deno.test("rawValue refuses the wrong type and non-finite numbers", () => {
+  const base = { scale: 1, offset: 0 };
+  assert.throws(() => rawValue({ ...base, dataType: "BOOL", value: 1 }), /true or false/);
+  assert.throws(() => rawValue({ ...base, dataType: "INT16", value: "1" }), /must be a number/);
+  assert.throws(() => rawValue({ ...base, dataType: "FLOAT32", value: Infinity }), /finite/);
+  assert.equal(rawValue({ scale: 0.5, offset: 10, dataType: "INT16", value: 20 }), 20);
+});
