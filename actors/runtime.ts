@@ -10,6 +10,7 @@ import type { Sample } from "../model/sample.ts";
 import { errorMessage, type RuntimeEvent } from "./events.ts";
 import { type PlcStatus, plcStatus } from "./plc.ts";
 import type { TriggerResult } from "./poller.ts";
+import type { WriteRequest, WriteResult } from "./plc_write.ts";
 import { type GroupStatus, pollerStatus } from "./poller_status.ts";
 import { supervision, type SupervisionStatus } from "./supervisor.ts";
 import {
@@ -19,6 +20,7 @@ import {
   type SystemInput,
   type SystemMachine,
   systemMachine,
+  unavailable,
   withWriter,
   WRITER_ID,
   type WriterSpec,
@@ -193,6 +195,22 @@ export class Runtime {
         return;
       }
       this.actor.send({ type: "group.trigger", groupId, reply: finish });
+    });
+  }
+
+  /**
+   * Writes an operator's values to one PLC, ahead of its queued reads, and
+   * reads them back. Request and result are plain data (they may cross a
+   * worker boundary); expected failures are results (`refused`,
+   * `unavailable`, `timeout`, `failed`), never rejections.
+   */
+  write(request: WriteRequest): Promise<WriteResult> {
+    return new Promise((resolve) => {
+      if (this.actor.getSnapshot().status !== "active") {
+        resolve(unavailable(request, "the runtime is stopped"));
+        return;
+      }
+      this.actor.send({ type: "plc.write", request, reply: resolve });
     });
   }
 

@@ -27,6 +27,7 @@ import type { LivePort } from "./live_cache.ts";
 import type { PlcActorInput } from "./plc.ts";
 import { type CreatePool, PlcLink } from "./plc_link.ts";
 import type { TriggerResult } from "./poller.ts";
+import { executeWrites, type WriteRequest, type WriteResult } from "./plc_write.ts";
 import { type RestartPolicy, supervise } from "./supervisor.ts";
 import {
   type ChildPorts,
@@ -94,6 +95,11 @@ export type SystemEvent =
   }
   | { readonly type: "all.start" }
   | { readonly type: "all.stop" }
+  | {
+    readonly type: "plc.write";
+    readonly request: WriteRequest;
+    readonly reply: (r: WriteResult) => void;
+  }
   | { readonly type: "shutdown" };
 
 interface SystemContext {
@@ -222,6 +228,22 @@ export const systemMachine = setup({
       }
       enqueue.assign({ stopped });
     }),
+    /** Hands an operator's write to the PLC's link (it runs ahead of queued reads). */
+    write: ({ context, event }) => {
+      if (event.type !== "plc.write") return;
+      const { request, reply } = event;
+      const link = context.links.get(request.plcId);
+      if (!link) {
+        reply(
+          unavailable(request, `PLC ${request.plcId} is disabled or not part of the running plant`),
+        );
+        return;
+      }
+      executeWrites(link, request, context.input.clock).then(
+        reply,
+        (e) => reply(unavailable(request, `the write failed: ${errorMessage(e)}`)),
+      );
+    },
     stopGroups: enqueueActions(({ context, enqueue }) => {
       for (const id of context.plan.groups.keys()) enqueue.stopChild(groupChildId(id));
       if (context.input.writer) {
@@ -262,6 +284,7 @@ export const systemMachine = setup({
         "group.trigger": { actions: "command" },
         "all.start": { actions: "command" },
         "all.stop": { actions: "command" },
+        "plc.write": { actions: "write" },
         shutdown: "stopping",
       },
       initial: "idle",
@@ -306,6 +329,10 @@ export const systemMachine = setup({
         "group.trigger": {
           actions: ({ event }) => event.reply({ ok: false, error: "the runtime is shutting down" }),
         },
+        "plc.write": {
+          actions: ({ event }) =>
+            event.reply(unavailable(event.request, "the runtime is shutting down")),
+        },
       },
       invoke: {
         src: "drain",
@@ -330,6 +357,24 @@ export const systemMachine = setup({
     stopped: { type: "final", entry: "stopRest" },
   },
 });
+
+/** A write refused before anything was sent, because the PLC cannot take it now. */
+export function unavailable(request: WriteRequest, error: string): WriteResult {
+  return {
+    plcId: request.plcId,
+    outcome: "unavailable",
+    error,
+    items: request.items.map((i) => ({
+      tagId: i.tagId,
+      code: i.code,
+      value: i.value,
+      outcome: "unavailable",
+      error,
+    })),
+    requests: 0,
+    ms: 0,
+  };
+}
 
 /** The system machine (with or without a writer). */
 export type SystemMachine = typeof systemMachine;
