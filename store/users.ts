@@ -15,6 +15,7 @@ import {
   type ScryptParams,
   verifyPassword as verifyHash,
 } from "./secrets.ts";
+import { type HashLane, PASSWORD_HASHING } from "./hash_lane.ts";
 import { equalsWhere, searchWhere, Table, type Where } from "./table.ts";
 import type { MutationOptions } from "./config_resource.ts";
 import { optionalText, type Page, pagingShape, parseInput, rule } from "./validation.ts";
@@ -114,14 +115,25 @@ export class Users {
   readonly #db: Db;
   readonly #table: Table<UserRow>;
   readonly #scrypt: ScryptParams;
+  readonly #lane: HashLane;
   // A hash of nothing anyone knows: verifying against it when the user does not
   // exist costs as much as a real check, so timing does not reveal user names.
   #dummyHash: Promise<string> | undefined;
 
-  constructor(db: Db, scrypt: ScryptParams = DEFAULT_SCRYPT) {
+  /** `lane` bounds how many scrypt calls run at once (one per process by default). */
+  constructor(db: Db, scrypt: ScryptParams = DEFAULT_SCRYPT, lane: HashLane = PASSWORD_HASHING) {
     this.#db = db;
     this.#table = usersTable(db);
     this.#scrypt = scrypt;
+    this.#lane = lane;
+  }
+
+  #hash(password: string): Promise<string> {
+    return this.#lane.run(() => hashPassword(password, this.#scrypt));
+  }
+
+  #verify(password: string, hash: string): Promise<boolean> {
+    return this.#lane.run(() => verifyHash(password, hash));
   }
 
   #row(id: number): UserRow {
@@ -160,7 +172,7 @@ export class Users {
   /** Creates a user: ConfigError for bad fields, ConflictError for a taken name. */
   async create(input: UserCreate, options: MutationOptions = {}): Promise<User> {
     const data = parseInput(UserCreateSchema, input);
-    const passwordHash = await hashPassword(data.password, this.#scrypt);
+    const passwordHash = await this.#hash(data.password);
     return this.#db.transaction(() => {
       this.#checkName(data.name, undefined);
       const now = this.#db.now();
@@ -185,9 +197,7 @@ export class Users {
   /** Renames, changes the role or sets a new password (which ends the user's sessions). */
   async update(id: number, patch: UserPatch, options: MutationOptions = {}): Promise<User> {
     const data = parseInput(UserPatchSchema, patch);
-    const passwordHash = data.password === undefined
-      ? undefined
-      : await hashPassword(data.password, this.#scrypt);
+    const passwordHash = data.password === undefined ? undefined : await this.#hash(data.password);
     return this.#db.transaction(() => {
       const before = this.#row(id);
       if (data.name !== undefined) this.#checkName(data.name, id);
@@ -240,11 +250,11 @@ export class Users {
     // No stored password is longer than 200 characters; don't hash megabytes to find that out.
     const given = typeof password === "string" && password.length <= 200 ? password : undefined;
     if (!row || given === undefined) {
-      this.#dummyHash ??= hashPassword(randomSecret(), this.#scrypt);
-      await verifyHash(randomSecret(), await this.#dummyHash);
+      this.#dummyHash ??= this.#hash(randomSecret());
+      await this.#verify(randomSecret(), await this.#dummyHash);
       return null;
     }
-    return (await verifyHash(given, row.passwordHash)) ? toUser(row) : null;
+    return (await this.#verify(given, row.passwordHash)) ? toUser(row) : null;
   }
 
   #checkName(name: string, selfId: number | undefined): void {
