@@ -16,6 +16,7 @@ import {
 } from "../store/mod.ts";
 import type { AppEnv } from "./context.ts";
 import { HttpError } from "./errors.ts";
+import { describeInvalidUtf8, findInvalidUtf8 } from "./utf8.ts";
 
 /** CSV texts by resource. */
 export type CsvFiles = Partial<Record<CsvResource, string>>;
@@ -30,12 +31,15 @@ function mediaType(c: Context<AppEnv>): string {
 /** A form value's or body's text, or an issue when it is not UTF-8. */
 async function decode(value: File | string | ArrayBuffer, path: string): Promise<string | Issue> {
   if (typeof value === "string") return value;
+  const bytes = value instanceof ArrayBuffer ? value : await value.arrayBuffer();
   try {
-    return decoder.decode(value instanceof ArrayBuffer ? value : await value.arrayBuffer());
+    return decoder.decode(bytes);
   } catch {
+    const bad = findInvalidUtf8(new Uint8Array(bytes));
     return {
       path,
-      message: 'is not UTF-8 text; save the file as "CSV UTF-8" (Excel) or convert it to UTF-8',
+      message: `${bad ? describeInvalidUtf8(bad) : "is not UTF-8"}; ` +
+        'save the file as "CSV UTF-8" (Excel) or convert it to UTF-8',
     };
   }
 }
