@@ -100,6 +100,53 @@ export function rawValue(
   return toRaw(value, item, dataType);
 }
 
+/**
+ * Why an operator may not write `value` to `tag`, as one sentence naming
+ * the rule (type, writeMin/writeMax, the data type's range after the inverse
+ * scaling, text length), or undefined when the value is fine. Whether the
+ * tag is writable at all is the caller's first check.
+ */
+export function checkWriteValue(tag: TagConfig, value: unknown): string | undefined {
+  const type = tag.dataType;
+  if (type === "BOOL") {
+    return typeof value === "boolean" ? undefined : "type: a BOOL value must be true or false";
+  }
+  if (type === "STRING") {
+    if (typeof value !== "string") return "type: a STRING value must be text";
+  } else {
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      return `type: a ${type} value must be a finite number`;
+    }
+    const unit = tag.unit ? ` ${tag.unit}` : "";
+    if (tag.writeMin !== undefined && tag.writeMin !== null && value < tag.writeMin) {
+      return `writeMin: ${value}${unit} is below the lowest value operators may write, ` +
+        `${tag.writeMin}${unit}`;
+    }
+    if (tag.writeMax !== undefined && tag.writeMax !== null && value > tag.writeMax) {
+      return `writeMax: ${value}${unit} is above the highest value operators may write, ` +
+        `${tag.writeMax}${unit}`;
+    }
+  }
+  try {
+    const raw = rawValue({
+      value: value as TagValue,
+      dataType: type,
+      scale: tag.scale,
+      offset: tag.offset,
+    });
+    encodeValue(raw, type, tag.length ?? 0);
+  } catch (e) {
+    return `range: ${(e as Error).message}` +
+      (tag.scale !== 1 || tag.offset !== 0 ? " (after the inverse of the tag's scaling)" : "");
+  }
+  return undefined;
+}
+
+/** Whether the tag is a bit of a word device that does not allow read-modify-write. */
+export function needsBitWrite(tag: TagConfig): boolean {
+  return tag.dataType === "BOOL" && tag.address.includes(".") && !tag.bitWrite;
+}
+
 /** A write item from a tag's configuration and the value to write. */
 export function writeItem(tag: TagConfig, value: TagValue): WriteItem {
   return {

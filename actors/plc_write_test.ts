@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { systemClock } from "./clock.ts";
-import { executeWrites, rawValue, type WriteItem, writeItem } from "./plc_write.ts";
+import {
+  checkWriteValue,
+  executeWrites,
+  needsBitWrite,
+  rawValue,
+  type WriteItem,
+  writeItem,
+} from "./plc_write.ts";
 import { PlcLink } from "./plc_link.ts";
 import { FakePool, plcConfig, tagConfig } from "./testing.ts";
 
@@ -104,4 +111,26 @@ Deno.test("rawValue refuses the wrong type and non-finite numbers", () => {
   assert.throws(() => rawValue({ ...base, dataType: "INT16", value: "1" }), /must be a number/);
   assert.throws(() => rawValue({ ...base, dataType: "FLOAT32", value: Infinity }), /finite/);
   assert.equal(rawValue({ scale: 0.5, offset: 10, dataType: "INT16", value: 20 }), 20);
+});
+
+Deno.test("checkWriteValue names the rule a value breaks: type, writeMin, writeMax, range after scaling, text", () => {
+  const sp = tagConfig({ unit: "°C", writeMin: 0, writeMax: 100, scale: 0.1 });
+  assert.equal(checkWriteValue(sp, 55.5), undefined);
+  assert.match(checkWriteValue(sp, "55")!, /^type: a INT16 value must be a finite number/);
+  assert.match(checkWriteValue(sp, -1)!, /^writeMin: -1 °C is below .* 0 °C/);
+  assert.match(checkWriteValue(sp, 100.5)!, /^writeMax: 100.5 °C is above .* 100 °C/);
+  const wide = tagConfig({ scale: 0.1 });
+  assert.match(
+    checkWriteValue(wide, 4000)!,
+    /^range: 40000 is not a INT16 .*inverse of the tag's scaling/,
+  );
+  const bool = tagConfig({ dataType: "BOOL", address: "M1" });
+  assert.match(checkWriteValue(bool, 1)!, /^type: a BOOL value must be true or false/);
+  const text = tagConfig({ dataType: "STRING", length: 2 });
+  assert.match(checkWriteValue(text, "abcde")!, /^range: the text has 5 characters/);
+  assert.equal(needsBitWrite(tagConfig({ dataType: "BOOL", address: "D1.2" })), true);
+  assert.equal(
+    needsBitWrite(tagConfig({ dataType: "BOOL", address: "D1.2", bitWrite: true })),
+    false,
+  );
 });

@@ -54,9 +54,11 @@ const STATUS_CODES: Readonly<Record<number, string>> = {
   409: "conflict",
   413: "payload_too_large",
   415: "unsupported_media_type",
+  422: "unprocessable",
   429: "too_many_requests",
   500: "internal",
   501: "not_implemented",
+  502: "plc_error",
   503: "unavailable",
   504: "timeout",
 };
@@ -192,9 +194,11 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   409: "a duplicate, or a record that others still reference",
   413: "the request body is too large",
   415: "the request body's Content-Type is not accepted here",
+  422: "the value breaks a rule of the tag (type, range, write limits): `issues` names it",
   429: "too many failed logins or requests; wait for Retry-After seconds",
   501: "the server cannot do this in its configuration (e.g. trend queries on Oracle)",
-  503: "not ready: the configuration or the historian is unavailable",
+  502: "the PLC answered the request with an error (an end code)",
+  503: "not ready: the configuration or the historian is unavailable, or the PLC is failed",
   504: "the request (or the PLC read it waited for) took too long",
 };
 

@@ -18,7 +18,7 @@ import type { HistorySource, Sink } from "../sinks/sink.ts";
 /** The runtime's control surface. */
 export type RuntimeControl = Pick<
   Runtime,
-  "status" | "startGroup" | "stopGroup" | "startAll" | "stopAll" | "trigger"
+  "status" | "startGroup" | "stopGroup" | "startAll" | "stopAll" | "trigger" | "write"
 >;
 
 /** The alarm engine's operator surface. */

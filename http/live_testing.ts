@@ -5,6 +5,7 @@
  * stop and (rest groups) trigger at once, and a sink whose health and
  * history the test sets. Not used in production code.
  */
+import type { WriteOutcome, WriteRequest } from "../actors/plc_write.ts";
 import type { RuntimeStatus } from "../actors/runtime.ts";
 import type { Sample } from "../model/sample.ts";
 import { LiveCache } from "../actors/live_cache.ts";
@@ -24,6 +25,10 @@ export interface FakeRuntime extends RuntimeControl {
   readonly stopped: Set<number>;
   /** When set, triggers fail as a timed-out read would. */
   hang: boolean;
+  /** Every write request, in order. */
+  readonly writes: WriteRequest[];
+  /** How writes end: written (the value lands in the live cache and reads back) or a failure. */
+  writeOutcome: WriteOutcome;
 }
 
 /** The fake plant; the test may change `sinkHealth` and `history`. */
@@ -53,6 +58,33 @@ function fakeRuntime(store: Store, live: LiveCache): FakeRuntime {
   const runtime: FakeRuntime = {
     stopped,
     hang: false,
+    writes: [],
+    writeOutcome: "written",
+    write(request) {
+      runtime.writes.push(request);
+      const outcome = runtime.writeOutcome;
+      const ts = Date.now();
+      if (outcome === "written") {
+        live.update(
+          request.items.map((i) => ({ tagId: i.tagId, ts, value: i.value, quality: "good" })),
+        );
+      }
+      const error = outcome === "written" ? undefined : `the fake PLC says ${outcome}`;
+      return Promise.resolve({
+        plcId: request.plcId,
+        outcome,
+        ...(error ? { error } : {}),
+        items: request.items.map((i) => ({
+          tagId: i.tagId,
+          code: i.code,
+          value: i.value,
+          outcome,
+          ...(error ? { error } : { raw: i.value, readBack: i.value }),
+        })),
+        requests: 1,
+        ms: 1,
+      });
+    },
     status(): RuntimeStatus {
       const plant = store.loadPlant();
       const plcs = plant.plcs.filter((p) => p.enabled);

@@ -178,6 +178,20 @@ const MATRIX: Record<string, { access: Access; build?: Build }> = {
     access: "read",
     build: () => ({ path: "/api/v1/values/PRESS01_VEL/history" }),
   },
+  "POST /api/v1/tags/{tag}/write": {
+    access: "operator",
+    build: (w) => {
+      w.t.store.tags.update(w.ids.tags, { writable: true });
+      return { path: "/api/v1/tags/T99/write", options: { body: { value: 5 } } };
+    },
+  },
+  "POST /api/v1/writes": {
+    access: "operator",
+    build: (w) => {
+      w.t.store.tags.update(w.ids.tags, { writable: true });
+      return { options: { body: { items: [{ tag: "T99", value: 5 }] } } };
+    },
+  },
   "GET /api/v1/runtime": { access: "read" },
   "GET /api/v1/runtime/groups": { access: "read" },
   "GET /api/v1/runtime/groups/{group}": {

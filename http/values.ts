@@ -2,7 +2,8 @@
  * Live values over REST: the newest value, quality and timestamp of every
  * tag from the live cache (filtered by tag codes, group or PLC), and one
  * tag's trend downsampled by the historian sink into at most `points` time
- * buckets, so a week of 1 s data draws fast.
+ * buckets, so a week of 1 s data draws fast. The operators' write routes
+ * (writes.ts) are registered with them.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { TagConfig } from "../model/config.ts";
@@ -14,6 +15,7 @@ import { errorResponses, HttpError } from "./errors.ts";
 import type { LivePlant } from "./live_port.ts";
 import { QualitySchema, refParam, splitList, TagValueSchema, timeQuery } from "./live_schemas.ts";
 import { jsonResponse } from "./schemas.ts";
+import { writeRoutes } from "./writes.ts";
 
 const TAG = "Live values";
 
@@ -120,11 +122,10 @@ function selectTags(plant: LivePlant, q: z.infer<typeof ValuesQuerySchema>): rea
 }
 
 /** The live value routes. */
-export function valueRoutes(
-  api: ApiApp,
-  { runtime: plant, options }: RouteContext<LivePlant>,
-): void {
+export function valueRoutes(api: ApiApp, ctx: RouteContext<LivePlant>): void {
+  const { runtime: plant, options } = ctx;
   const read = access("read", options.anonymousRead);
+  writeRoutes(api, ctx);
 
   api.openapi(
     createRoute({
