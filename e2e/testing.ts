@@ -170,19 +170,17 @@ export interface LivePoll {
 
 /**
  * Records every read the pollers hand to the live cache (every sample, also
- * those the deadband keeps out of the historian), with the wall time.
+ * those the deadband keeps out of the historian), with the wall time at which
+ * its batch reached the main thread.
  */
 export function tapLive(gw: Gateway, index: PlantIndex): LivePoll[] {
   const polls: LivePoll[] = [];
-  const live = gw.live;
-  const update = live.update.bind(live);
-  live.update = (samples: readonly Sample[]) => {
+  gw.onSamples((samples) => {
     if (samples.length > 0) {
       const groupId = index.tagById.get(samples[0].tagId)?.groupId ?? -1;
       polls.push({ at: Date.now(), groupId, ts: samples[0].ts, samples });
     }
-    update(samples);
-  };
+  });
   return polls;
 }
 
@@ -195,21 +193,18 @@ export interface ProducedTap {
   notIncreasing: number;
 }
 
-/** Records every sample the pollers push into the gateway's buffer (what the historian must get). */
+/** Records every sample the pollers send to the historian worker (what the historian must get). */
 export function tapProduced(gw: Gateway, into?: ProducedTap): ProducedTap {
   const tap = into ?? { byTag: new Map(), count: 0, notIncreasing: 0 };
-  const buffer = gw.buffer;
-  const push = buffer.push.bind(buffer);
-  buffer.push = (samples: readonly Sample[]) => {
-    for (const s of samples) {
+  gw.onSamples((_, stored) => {
+    for (const s of stored) {
       let list = tap.byTag.get(s.tagId);
       if (!list) tap.byTag.set(s.tagId, list = []);
       if (list.length > 0 && list[list.length - 1] >= s.ts) tap.notIncreasing++;
       list.push(s.ts);
       tap.count++;
     }
-    push(samples);
-  };
+  });
   return tap;
 }
 

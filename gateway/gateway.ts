@@ -1,31 +1,29 @@
 /**
  * The gateway: the composition root that opens the configuration store,
- * starts the historian sink, journal, buffer, runtime actors, alarm engine,
- * metrics and (optionally) the fixture PLCs of the sample plant, and stops
- * them again in order. `jsscada serve` and the e2e suite run it.
+ * starts the data plane's threads (historian worker: sink, journal, buffer,
+ * writer; acquisition workers: PLC links and pollers), the alarm engine on
+ * the samples they send, metrics and (optionally) the fixture PLCs of the
+ * sample plant in a worker of their own, and stops them again in order. `jsscada serve` and the e2e suite run it.
  */
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { AlarmEngine } from "../alarms/engine.ts";
-import { SampleBuffer } from "../actors/buffer.ts";
-import { systemClock } from "../actors/clock.ts";
-import { Journal } from "../actors/journal.ts";
+import type { BufferStats } from "../actors/buffer.ts";
+import type { JournalStats } from "../actors/journal_port.ts";
 import { LiveCache } from "../actors/live_cache.ts";
-import { Runtime } from "../actors/runtime.ts";
-import {
-  writerMachine,
-  type WriterSnapshot,
-  type WriterStatus,
-  writerStatus,
-} from "../actors/writer.ts";
+import type { WriterStatus } from "../actors/writer.ts";
 import type { Sample } from "../model/sample.ts";
-import type { FixturePlant } from "../fixtures/fixture_plant.ts";
+import { type DecodedBatch, FLAG_LIVE } from "../model/sample_batch.ts";
 import { logs } from "../observability/logging.ts";
 import { Metrics } from "../observability/metrics.ts";
-import { createSink, type SinkConfig } from "../sinks/factory.ts";
+import type { SinkConfig } from "../sinks/factory.ts";
 import type { HistorySource, Sink } from "../sinks/sink.ts";
 import { openDataDirStore, type Store } from "../store/store.ts";
 import { ensureAdmin, ensureSamplePlant } from "../store/startup.ts";
 import { collectMetrics } from "./collect_metrics.ts";
+import { DataPlane } from "./data_plane.ts";
+import { type FixtureThread, startFixtureThread } from "./fixture_thread.ts";
+import { defaultAcquisitionWorkers } from "./plant_split.ts";
 import { PlantIndex } from "./plant_index.ts";
 import { housekeep } from "./housekeeping.ts";
 import { SystemAlarms } from "./system_alarms.ts";
@@ -39,9 +37,9 @@ export interface GatewayOptions {
   /** Load the sample plant into an empty store (the demo). */
   readonly samplePlant?: boolean;
   /**
-   * Start the sample plant's fixture PLCs in-process: `"profile"` on their
-   * profile ports (5001–5004), `"any"` on free ports (tests), written into the
-   * store's PLC records.
+   * Start the sample plant's fixture PLCs in a worker of their own:
+   * `"profile"` on their profile ports (5001–5004), `"any"` on free ports
+   * (tests), written into the store's PLC records.
    */
   readonly fixture?: false | "profile" | "any";
   /** Environment (JSSCADA_ADMIN_PASSWORD); default the process environment. */
@@ -52,25 +50,34 @@ export interface GatewayOptions {
   readonly bufferCapacity?: number;
   /** Bound of the disk journal, bytes (default 1 GiB). */
   readonly journalMaxBytes?: number;
+  /** Acquisition worker threads (default: one per two cores, at most one per PLC). */
+  readonly acquisitionWorkers?: number;
   /** How often status becomes system alarms and stale checks, ms (default 1000). */
   readonly statusIntervalMs?: number;
 }
 
+/** Listens to every sample batch the pollers produce: `stored` are those the historian gets. */
+export type SampleTap = (live: readonly Sample[], stored: readonly Sample[]) => void;
+
 /** A running gateway. */
 export interface Gateway {
   readonly store: Store;
-  readonly runtime: Runtime;
+  /** The data plane's control surface: status, group commands, events, trigger, shutdown. */
+  readonly runtime: DataPlane;
   readonly live: LiveCache;
   readonly alarms: AlarmEngine;
   readonly metrics: Metrics;
-  readonly sink: Sink & Partial<HistorySource>;
-  readonly buffer: SampleBuffer;
-  readonly journal: Journal;
-  readonly fixture: FixturePlant | undefined;
+  /** The historian's sink, answered by its worker: kind, health, trend queries. */
+  readonly sink: Pick<Sink, "kind" | "health"> & HistorySource;
+  readonly buffer: { stats(): BufferStats };
+  readonly journal: { stats(): JournalStats };
+  readonly fixture: FixtureThread | undefined;
   /** Tags, groups and PLCs by id and code (follows the store's changes). */
   readonly index: PlantIndex;
   /** The writer's status, when it runs. */
   writerStatus(): WriterStatus | undefined;
+  /** Subscribes to every sample batch (tests and taps); returns the unsubscribe. */
+  onSamples(tap: SampleTap): () => void;
   /** Stops everything in order; resolves with how long it took and whether every step finished. */
   stop(): Promise<{ ms: number; clean: boolean }>;
 }
@@ -106,18 +113,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const fixture = options.fixture ? await startFixture(store, options.fixture) : undefined;
     if (fixture) cleanups.push(() => fixture.close());
 
-    const sink = await createSink(
-      options.sink ?? { kind: "sqlite", path: join(options.dataDir, "history.db") },
-    );
-    cleanups.push(() => sink.close());
-    const journal = await Journal.open({
-      dir: join(options.dataDir, "journal"),
-      ...(options.journalMaxBytes ? { maxBytes: options.journalMaxBytes } : {}),
-      onEvent: (e) => logs.journal.warn("journal: {event}", { event: e }),
-    });
-    cleanups.push(() => journal.close());
-    const buffer = new SampleBuffer(options.bufferCapacity);
-
     const plant = store.loadPlant();
     const alarms = new AlarmEngine({ rules: plant.alarmRules, tags: plant.tags });
     alarms.restore(store.alarmJournal.latest());
@@ -133,25 +128,42 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const index = new PlantIndex(store);
     cleanups.push(() => index.close());
     const live = new LiveCache();
-    const livePort = {
-      update(samples: readonly Sample[]) {
-        live.update(samples);
-        alarms.onSamples(samples);
-      },
+    const taps = new Set<SampleTap>();
+    const onBatch = (batch: DecodedBatch) => {
+      const all = batch.samples;
+      let liveSamples: Sample[] = all;
+      if (batch.flags.some((f) => !(f & FLAG_LIVE))) {
+        liveSamples = all.filter((_, i) => batch.flags[i] & FLAG_LIVE);
+      }
+      live.update(liveSamples);
+      alarms.onSamples(liveSamples);
+      if (taps.size > 0) {
+        const stored = all.filter((_, i) => batch.flags[i] & 2);
+        for (const t of taps) t(liveSamples, stored);
+      }
     };
-    const runtime = await Runtime.start({
+    const runtime = await DataPlane.start({
       loadPlant: () => store.loadPlant(),
       subscribe: store.subscribe,
-      sink: buffer,
-      live: livePort,
-      clock: systemClock,
-      writer: { logic: writerMachine, input: { sink, buffer, journal, clock: systemClock } },
+      historian: {
+        sink: options.sink ?? { kind: "sqlite", path: join(options.dataDir, "history.db") },
+        journalDir: join(options.dataDir, "journal"),
+        ...(options.journalMaxBytes ? { journalMaxBytes: options.journalMaxBytes } : {}),
+        ...(options.bufferCapacity ? { bufferCapacity: options.bufferCapacity } : {}),
+      },
+      workers: options.acquisitionWorkers ??
+        defaultAcquisitionWorkers(
+          plant.plcs.filter((p) => p.enabled).length,
+          availableParallelism(),
+        ),
+      onSamples: onBatch,
+      onLog: (l) => {
+        const logger = l.category === "journal" ? logs.journal : logs.system;
+        logger[l.level](l.message, l.properties);
+      },
     });
     cleanups.push(() => runtime.shutdown());
-    const readWriter = () => {
-      const snap = runtime.status().writer?.status as WriterSnapshot | undefined;
-      return snap ? writerStatus(snap) : undefined;
-    };
+    const readWriter = () => runtime.writerStatus();
     const systemAlarms = new SystemAlarms(alarms);
     const offEvents = runtime.on((e) => {
       systemAlarms.onEvent(e);
@@ -183,12 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         offCollect();
         const report = await runtime.shutdown();
         let clean = report.clean;
-        for (
-          const c of [unsubscribeRules, () =>
-            index.close(), () =>
-            journal.close(), () =>
-            sink.close()]
-        ) {
+        for (const c of [unsubscribeRules, () => index.close()]) {
           try {
             await c();
           } catch (e) {
@@ -206,12 +213,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       live,
       alarms,
       metrics,
-      sink,
-      buffer,
-      journal,
+      sink: {
+        get kind() {
+          return runtime.sinkKind;
+        },
+        health: () => runtime.health(),
+        history: (tagId, from, to, points) => runtime.history(tagId, from, to, points),
+        samples: (tagId, from, to, limit) => runtime.samples(tagId, from, to, limit),
+      },
+      buffer: { stats: () => runtime.bufferStats() },
+      journal: { stats: () => runtime.journalStats() },
       fixture,
       index,
       writerStatus: readWriter,
+      onSamples(tap) {
+        taps.add(tap);
+        return () => taps.delete(tap);
+      },
       stop,
     };
   } catch (e) {
@@ -221,15 +239,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 /**
- * Starts the sample plant's fixture PLCs; with `"any"` ports, points the
- * store's PLC records of the same codes at them.
+ * Starts the sample plant's fixture PLCs in their own worker; with `"any"`
+ * ports, points the store's PLC records of the same codes at them.
  */
-async function startFixture(store: Store, ports: "profile" | "any"): Promise<FixturePlant> {
-  const { startFixturePlant } = await import("../fixtures/fixture_plant.ts");
+async function startFixture(store: Store, ports: "profile" | "any"): Promise<FixtureThread> {
   const { generateSamplePlant } = await import("../fixtures/sample_plant/generate.ts");
-  const plant = await startFixturePlant(
+  const plant = await startFixtureThread(
     generateSamplePlant().profile,
-    ports === "any" ? { ports: 0 } : {},
+    ports === "any" ? 0 : undefined,
+    (error) => logs.system.error("the fixture PLCs' worker crashed: {error}", { error }),
   );
   for (const plc of plant.plcs) {
     const record = store.plcs.getByCode(plc.code);

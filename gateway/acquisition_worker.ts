@@ -1,0 +1,183 @@
+/**
+ * The acquisition worker: a thread of its own that runs the runtime actors
+ * (PLC links and pools, pollers, handshakes, sample building, deadband) for
+ * the PLCs the main thread assigned to it. Every poll's samples leave as one
+ * columnar batch to the main thread (live cache and alarms: every sample) and
+ * one to the historian worker (what the deadband keeps), so neither HTTP work
+ * nor a busy historian can cost a tick here. Commands and configuration
+ * changes arrive as messages (gateway/worker_messages.ts).
+ */
+import { systemClock } from "../actors/clock.ts";
+import { Runtime } from "../actors/runtime.ts";
+import type { ConfigChange } from "../model/change.ts";
+import type { PlantConfig } from "../model/config.ts";
+import type { Sample } from "../model/sample.ts";
+import { encodeBatch, FLAG_LIVE, FLAG_STORED } from "../model/sample_batch.ts";
+import { answer } from "./worker_link.ts";
+import type { FromAcquisition, ToAcquisition, ToHistorianPort } from "./worker_messages.ts";
+import { workerScope } from "./worker_scope.ts";
+
+const scope = workerScope<ToAcquisition, FromAcquisition>();
+const post = (m: FromAcquisition, transfer?: Transferable[]) => scope.postMessage(m, transfer);
+
+let runtime: Runtime | undefined;
+let plant: PlantConfig | undefined;
+let historian: MessagePort | undefined;
+/** Batches for the historian while it has no port (it is restarting). */
+let waiting: Sample[][] = [];
+const listeners = new Set<(changes: readonly ConfigChange[]) => void>();
+let statusTimer: ReturnType<typeof setInterval> | undefined;
+
+/**
+ * One poll's hand-off: the poller gives the live port every sample, then the
+ * sink the ones the deadband keeps (a subset, synchronously after). Both are
+ * collected and sent once the poll's synchronous work is done.
+ */
+let live: Sample[] = [];
+let liveSet = new Set<Sample>();
+let stored = new Set<Sample>();
+let extra: Sample[] = [];
+let flushQueued = false;
+
+function queueFlush(): void {
+  if (flushQueued) return;
+  flushQueued = true;
+  queueMicrotask(flush);
+}
+
+function flush(): void {
+  flushQueued = false;
+  const all = extra.length > 0 ? [...live, ...extra] : live;
+  if (all.length > 0) {
+    const keep = stored;
+    const batch = encodeBatch(
+      all,
+      (i) => i < live.length ? FLAG_LIVE | (keep.has(all[i]) ? FLAG_STORED : 0) : FLAG_STORED,
+    );
+    post({ type: "samples", batch }, [batch.buffer]);
+  }
+  const toStore = all.filter((s, i) => i >= live.length || stored.has(s));
+  live = [];
+  liveSet = new Set();
+  stored = new Set();
+  extra = [];
+  if (toStore.length > 0) sendToHistorian(toStore);
+}
+
+function sendToHistorian(samples: Sample[]): void {
+  if (!historian) {
+    waiting.push(samples);
+    // Bounded: about 100,000 samples wait for a restarting historian; older ones go.
+    let n = waiting.reduce((a, b) => a + b.length, 0);
+    while (n > 100_000 && waiting.length > 1) n -= waiting.shift()!.length;
+    return;
+  }
+  const batch = encodeBatch(samples);
+  historian.postMessage({ type: "samples", batch } satisfies ToHistorianPort, [batch.buffer]);
+}
+
+function attachHistorian(port: MessagePort): void {
+  historian?.close();
+  historian = port;
+  const held = waiting;
+  waiting = [];
+  for (const s of held) sendToHistorian(s);
+}
+
+function postStatus(): void {
+  if (runtime) post({ type: "status", status: runtime.status() });
+}
+
+async function start(m: Extract<ToAcquisition, { type: "init" }>): Promise<void> {
+  plant = m.plant;
+  runtime = await Runtime.start({
+    loadPlant: () => plant!,
+    subscribe: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    sink: {
+      push(samples) {
+        for (const s of samples) {
+          if (liveSet.has(s)) stored.add(s);
+          else extra.push(s);
+        }
+        queueFlush();
+      },
+    },
+    live: {
+      update(samples) {
+        for (const s of samples) {
+          live.push(s);
+          liveSet.add(s);
+        }
+        queueFlush();
+      },
+    },
+    clock: systemClock,
+    ...(m.settings.heartbeatMs !== undefined ? { heartbeatMs: m.settings.heartbeatMs } : {}),
+  });
+  for (const id of m.stopped) runtime.stopGroup(id);
+  runtime.on((event) => post({ type: "event", event }));
+  statusTimer = setInterval(postStatus, m.settings.statusIntervalMs ?? 200);
+  postStatus();
+}
+
+async function shutdown(): Promise<unknown> {
+  clearInterval(statusTimer);
+  const report = runtime ? await runtime.shutdown() : { ms: 0, clean: true };
+  flush();
+  postStatus();
+  historian?.postMessage({ type: "end" } satisfies ToHistorianPort);
+  historian?.close();
+  historian = undefined;
+  return report;
+}
+
+scope.onmessage = (e) => {
+  const m = e.data;
+  switch (m.type) {
+    case "init":
+      answer(post, m.id, () => start(m));
+      break;
+    case "historian":
+      attachHistorian(m.port);
+      break;
+    case "config":
+      plant = m.plant;
+      for (const l of listeners) l(m.changes);
+      break;
+    case "group.start":
+      runtime?.startGroup(m.groupId);
+      queueMicrotask(postStatus);
+      break;
+    case "group.stop":
+      runtime?.stopGroup(m.groupId);
+      queueMicrotask(postStatus);
+      break;
+    case "all.start":
+      runtime?.startAll();
+      queueMicrotask(postStatus);
+      break;
+    case "all.stop":
+      runtime?.stopAll();
+      queueMicrotask(postStatus);
+      break;
+    case "trigger":
+      answer(post, m.id, () => {
+        if (!runtime) throw new Error("the runtime is starting");
+        return runtime.trigger(m.groupId, m.timeoutMs);
+      });
+      break;
+    case "call":
+      answer(post, m.id, () => {
+        const fn = runtime && (runtime as unknown as Record<string, unknown>)[m.method];
+        if (typeof fn !== "function") throw new Error(`the runtime has no method ${m.method}`);
+        return (fn as (...a: unknown[]) => unknown).apply(runtime, m.args);
+      });
+      break;
+    case "shutdown":
+      answer(post, m.id, shutdown);
+      break;
+  }
+};
