@@ -11,8 +11,13 @@ export interface SampleSink {
   push(samples: readonly Sample[]): void;
 }
 
-/** States of a plc actor. */
-export type PlcState = "disconnected" | "connecting" | "connected" | "degraded" | "backoff";
+/**
+ * States of a plc actor. `degraded`: it answers, but a request failed (an end
+ * code, or a transport failure below the PLC's `attempts`: a silent retry);
+ * `failed`: `attempts` consecutive requests failed (tags bad-comm, reconnects
+ * back off).
+ */
+export type PlcState = "disconnected" | "connecting" | "connected" | "degraded" | "failed";
 
 /** Steps of a plc-bit handshake, named in group faults. */
 export type HandshakeStep = "read" | "ack" | "release" | "clear";
@@ -26,6 +31,35 @@ export type RuntimeEvent =
     readonly code: string;
     readonly state: PlcState;
     readonly error?: string;
+    readonly at: number;
+  }
+  /**
+   * A failed PLC still does not answer: at most once per backoff step, then
+   * once a minute at the longest step; `attempts` counts the reconnect
+   * attempts since it failed (`since`).
+   */
+  | {
+    readonly type: "plc.retrying";
+    readonly plcId: number;
+    readonly code: string;
+    readonly attempts: number;
+    /** Reconnect attempts since the previous `plc.retrying` of this failure. */
+    readonly newAttempts: number;
+    readonly delayMs: number;
+    readonly error?: string;
+    readonly since: number;
+    readonly at: number;
+  }
+  /**
+   * The "PLC not answering" condition: `active` once the PLC has stayed failed
+   * for its `commAlarmDelayMs`; inactive when it answers again.
+   */
+  | {
+    readonly type: "plc.commAlarm";
+    readonly plcId: number;
+    readonly code: string;
+    readonly active: boolean;
+    readonly message: string;
     readonly at: number;
   }
   /** A handshake step timed out: the alarm engine raises a system alarm for the group. */

@@ -68,6 +68,7 @@ interface HandshakeContext extends Omit<HandshakeInput, "report"> {
   readonly pending: BlockReads | undefined;
   readonly cycles: number;
   readonly duplicates: number;
+  readonly readRetries: number;
   readonly faults: number;
   readonly faulted: boolean;
   readonly lastFault: HandshakeFault | undefined;
@@ -129,6 +130,7 @@ export const handshakeMachine = setup({
       deadline: context.clock.now() + context.stepTimeoutMs,
       ...(params.step === "read" ? { cycleStartedAt: context.clock.now() } : {}),
     })),
+    countReadRetry: assign(({ context }) => ({ readRetries: context.readRetries + 1 })),
     noteError: assign((_, params: { error: PlcError | undefined }) => ({
       lastError: params.error ? errorMessage(params.error) : undefined,
     })),
@@ -188,6 +190,7 @@ export const handshakeMachine = setup({
     pending: undefined,
     cycles: 0,
     duplicates: 0,
+    readRetries: 0,
     faults: 0,
     faulted: false,
     lastFault: undefined,
@@ -254,11 +257,17 @@ export const handshakeMachine = setup({
           {
             guard: "late",
             target: "fault",
-            actions: { type: "noteError", params: ({ event }) => ({ error: event.output.error }) },
+            actions: [
+              { type: "noteError", params: ({ event }) => ({ error: event.output.error }) },
+              "countReadRetry",
+            ],
           },
           {
             target: "readRetry",
-            actions: { type: "noteError", params: ({ event }) => ({ error: event.output.error }) },
+            actions: [
+              { type: "noteError", params: ({ event }) => ({ error: event.output.error }) },
+              "countReadRetry",
+            ],
           },
         ],
       },
@@ -352,6 +361,12 @@ export interface HandshakeStatus {
   readonly cycles: number;
   /** Re-reads of a still-pending cycle that matched it and were not handed on again. */
   readonly duplicates: number;
+  /**
+   * Group reads that failed (and were retried or faulted): each may have been
+   * served by the PLC with its answer lost, so the PLC may serve up to
+   * cycles + duplicates + readRetries reads of the cycle data.
+   */
+  readonly readRetries: number;
   readonly faults: number;
   /** A step timed out and no cycle has completed since. */
   readonly faulted: boolean;
@@ -384,6 +399,7 @@ export function handshakeStatus(snapshot: SnapshotFrom<typeof handshakeMachine>)
     state: STATE_NAMES[value] ?? value,
     cycles: c.cycles,
     duplicates: c.duplicates,
+    readRetries: c.readRetries,
     faults: c.faults,
     faulted: c.faulted,
     lastFault: c.lastFault,

@@ -182,6 +182,7 @@ Deno.test("sameWords compares every block's words", () => {
     failed: 0,
     startedAt: 0,
     finishedAt: 0,
+    plcFailed: false,
   });
   assert.ok(sameWords(r([[1, 2], [3]]), r([[1, 2], [3]])));
   assert.ok(!sameWords(r([[1, 2], [3]]), r([[1, 2], [4]])));

@@ -1,12 +1,19 @@
 /**
  * The plc actor: owns one PLC's socket pool (made by an injected factory) and
- * decides, from the outcome of every read, whether the PLC is connected,
- * degraded (errors, but it still answers) or unreachable (backoff, then a
- * probe). It never reads for pollers itself: it sets the gate of the
- * {@link PlcLink} they read through, so reads stay one pool request per block
- * and a dead PLC fails them at once. Nothing here awaits another PLC.
+ * applies the failure rule to the outcome of every request (after Kepware's
+ * device settings: request timeout, attempts, demotion). A failed request
+ * below the PLC's `attempts` is a silent retry: its socket is torn down and
+ * reopened by the pool (3E frames carry no serial number, so a late reply
+ * cannot be matched), the PLC stays `degraded`, and its tags keep their
+ * previous values. `attempts` consecutive failed requests declare the PLC
+ * `failed`: the gate closes (reads fail at once and their tags turn
+ * bad-comm), reconnects back off, and after `commAlarmDelayMs` of failure
+ * the "PLC not answering" condition is reported. It never reads for pollers
+ * itself: it sets the gate of the {@link PlcLink} they read through. Nothing
+ * here awaits another PLC.
  *
- * States: disconnected | online.{connecting, connected, degraded, backoff}.
+ * States: disconnected | online.{connecting, retrying, connected, degraded,
+ * failed.{backoff, probing}}.
  */
 import {
   assign,
@@ -34,6 +41,8 @@ import { backoffDelay, type BackoffPolicy, PLC_BACKOFF } from "./schedule.ts";
 export const PROBE_TIMEOUT_MS = 500;
 /** A degraded PLC counts as connected again after this long without a failure, ms. */
 export const QUIET_MS = 5_000;
+/** While a failed PLC retries at the longest backoff step, `plc.retrying` is reported this often, ms. */
+export const RETRY_REPORT_MS = 60_000;
 
 /** What a plc actor is started with. */
 export interface PlcActorInput {
@@ -50,6 +59,8 @@ export interface PlcActorInput {
   readonly probeTimeoutMs?: number;
   /** Default {@link QUIET_MS}. */
   readonly quietMs?: number;
+  /** Default {@link RETRY_REPORT_MS}. */
+  readonly retryReportMs?: number;
   /** Jitter source, [0, 1); default Math.random. */
   readonly random?: () => number;
 }
@@ -69,8 +80,9 @@ interface PlcContext {
   readonly backoff: BackoffPolicy;
   readonly probeTimeoutMs: number;
   readonly quietMs: number;
+  readonly retryReportMs: number;
   readonly random: () => number;
-  /** Failed connection attempts since the last success. */
+  /** Reconnect attempts (probes) since the PLC failed, or connect attempts before the first success. */
   readonly attempt: number;
   readonly delayMs: number;
   readonly state: PlcState;
@@ -79,23 +91,43 @@ interface PlcContext {
   readonly connects: number;
   readonly reads: number;
   readonly failedReads: number;
+  /** Failed requests (reads, writes, probes) since the last one that was answered. */
   readonly consecutiveFailures: number;
+  /** Failed requests that did not fail the PLC: each one's socket was reopened silently. */
+  readonly retries: number;
+  /** Times the PLC was declared failed. */
+  readonly failures: number;
+  /** Clock time the PLC was last declared failed, while it is. */
+  readonly failedSince: number | undefined;
+  /** The "PLC not answering" condition was reported active and not yet cleared. */
+  readonly alarmed: boolean;
+  /** Un-jittered delay of the backoff step last reported by `plc.retrying`. */
+  readonly reportedStepMs: number;
+  readonly reportedAt: number;
+  readonly reportedAttempts: number;
   readonly lastError: string | undefined;
   readonly lastErrorAt: number | undefined;
   readonly model: string | undefined;
 }
 
-const failed = (o: LinkOutcome) => !o.ok;
-
 /**
- * Whether an outcome says the PLC cannot be reached: a timeout, a refused or
- * closed connection, a garbled stream. One is enough: waiting for a second
- * would let reads of the other groups pile up behind the stalled sockets,
- * while a false alarm (this process too busy to read a response in time)
- * costs one short backoff and a probe.
+ * Whether an outcome counts against the PLC: a request that failed on the
+ * line (timeout, refused or closed connection, garbled stream). An end code
+ * or a full queue means the PLC answers (or the pool is busy): degraded, not
+ * a step toward failed.
  */
 function unreachable(o: LinkOutcome): boolean {
   return !o.ok && o.error !== undefined && isTransportFailure(o.error);
+}
+
+/** Whether one more unreachable outcome reaches the PLC's attempts. */
+function lastAttempt(context: PlcContext): boolean {
+  return context.consecutiveFailures + 1 >= context.plc.attempts;
+}
+
+/** Un-jittered delay of backoff step `attempt`. */
+function stepMs(attempt: number, policy: BackoffPolicy): number {
+  return Math.min(policy.initialMs * policy.factor ** Math.max(0, attempt), policy.maxMs);
 }
 
 /** The plc actor's machine. */
@@ -120,28 +152,70 @@ export const plcMachine = setup({
       input.link.probe(input.timeoutMs)
     ),
   },
+  guards: {
+    unreachable: ({ event }) => event.type === "outcome" && unreachable(event.outcome),
+    lastAttempt: ({ context }) => lastAttempt(context),
+    failedOutcome: ({ event }) => event.type === "outcome" && !event.outcome.ok,
+  },
   actions: {
-    /** Counts a read outcome. */
+    /** Counts a request's outcome. */
     record: assign(({ context, event }) => {
       if (event.type !== "outcome") return {};
       const o = event.outcome;
       return o.ok ? { reads: context.reads + 1, consecutiveFailures: 0 } : {
         reads: context.reads + 1,
         failedReads: context.failedReads + 1,
-        consecutiveFailures: context.consecutiveFailures + 1,
+        // An end code or a busy pool: the PLC (or this side) answered, so the run is broken.
+        consecutiveFailures: unreachable(o) ? context.consecutiveFailures + 1 : 0,
         lastError: o.error ? errorMessage(o.error) : `${o.failed} of ${o.requests} requests failed`,
         lastErrorAt: context.clock.now(),
       };
+    }),
+    /** Counts a failed request that the PLC's attempts absorb (its socket reopens silently). */
+    retry: assign(({ context }) => ({ retries: context.retries + 1 })),
+    /** Counts a failed probe. */
+    probeFailed: assign(({ context }, params: { result: ProbeResult }) => ({
+      consecutiveFailures: context.consecutiveFailures + 1,
+      lastError: params.result.error ? errorMessage(params.result.error) : "probe failed",
+      lastErrorAt: context.clock.now(),
+    })),
+    /** A probe answered: the PLC talks again. */
+    answered: enqueueActions(({ context, enqueue }, params: { result: ProbeResult }) => {
+      const now = context.clock.now();
+      if (context.alarmed) {
+        context.report({
+          type: "plc.commAlarm",
+          plcId: context.plc.id,
+          code: context.plc.code,
+          active: false,
+          message: `PLC ${context.plc.code} answers again after ${
+            Math.round(now - (context.failedSince ?? now))
+          } ms and ${context.attempt + 1} reconnect attempt(s)`,
+          at: now,
+        });
+      }
+      enqueue.assign({
+        attempt: 0,
+        nextRetryAt: undefined,
+        connects: context.connects + 1,
+        consecutiveFailures: 0,
+        failedSince: undefined,
+        alarmed: false,
+        model: params.result.model ?? context.model,
+      });
     }),
     /** Sets the gate for the state entered and reports the state when it changed. */
     enter: enqueueActions(({ context, enqueue }, params: { state: PlcState }) => {
       const { link, clock } = context;
       const { state } = params;
+      link.setFailed(state === "failed");
       if (state === "connected" || state === "degraded") link.setGate("open");
-      else if (state === "connecting") {
-        link.setGate(context.attempt === 0 ? "wait" : "closed", "reconnecting");
-      } else if (state === "backoff") {
-        link.setGate("closed", `reconnecting in ${context.delayMs} ms after: ${context.lastError}`);
+      else if (state === "connecting") link.setGate("wait", "connecting");
+      else if (state === "failed") {
+        link.setGate(
+          "closed",
+          `failed after ${context.plc.attempts} attempt(s): ${context.lastError}`,
+        );
       } else link.setGate("closed", "disconnected");
       if (context.state === state) return;
       const now = clock.now();
@@ -155,10 +229,71 @@ export const plcMachine = setup({
         at: now,
       });
     }),
+    /** Entering failed: counted, remembered, and the gate closed by `enter`. */
+    fail: assign(({ context }) => ({
+      failures: context.failures + 1,
+      failedSince: context.clock.now(),
+      attempt: 0,
+      reportedStepMs: 0,
+      reportedAt: context.clock.now(),
+      reportedAttempts: 0,
+    })),
+    /** Disconnected while failed: a raised condition is cleared. */
+    leaveFailed: enqueueActions(({ context, enqueue }) => {
+      if (!context.alarmed) return;
+      context.report({
+        type: "plc.commAlarm",
+        plcId: context.plc.id,
+        code: context.plc.code,
+        active: false,
+        message: `PLC ${context.plc.code} is no longer polled`,
+        at: context.clock.now(),
+      });
+      enqueue.assign({ alarmed: false });
+    }),
+    /** The PLC stayed failed for commAlarmDelayMs. */
+    raiseAlarm: enqueueActions(({ context, enqueue }) => {
+      const now = context.clock.now();
+      context.report({
+        type: "plc.commAlarm",
+        plcId: context.plc.id,
+        code: context.plc.code,
+        active: true,
+        message: `PLC ${context.plc.code} is not answering (failed for ${
+          Math.round(now - (context.failedSince ?? now))
+        } ms)${context.lastError ? `: ${context.lastError}` : ""}`,
+        at: now,
+      });
+      enqueue.assign({ alarmed: true });
+    }),
+    /** Schedules the next reconnect and reports it at most once per backoff step. */
+    scheduleRetry: enqueueActions(({ context, enqueue }) => {
+      const now = context.clock.now();
+      const delayMs = backoffDelay(context.attempt, context.backoff, context.random);
+      const step = stepMs(context.attempt, context.backoff);
+      const newAttempts = context.attempt - context.reportedAttempts;
+      enqueue.assign({ delayMs, nextRetryAt: now + delayMs });
+      const due = context.attempt > 0 &&
+        (step !== context.reportedStepMs || now - context.reportedAt >= context.retryReportMs);
+      if (!due) return;
+      enqueue.assign({ reportedStepMs: step, reportedAt: now, reportedAttempts: context.attempt });
+      context.report({
+        type: "plc.retrying",
+        plcId: context.plc.id,
+        code: context.plc.code,
+        attempts: context.attempt,
+        newAttempts,
+        delayMs,
+        ...(context.lastError ? { error: context.lastError } : {}),
+        since: context.failedSince ?? now,
+        at: now,
+      });
+    }),
   },
   delays: {
     backoff: ({ context }) => context.delayMs,
     quiet: ({ context }) => context.quietMs,
+    commAlarm: ({ context }) => context.plc.commAlarmDelayMs,
   },
 }).createMachine({
   id: "plc",
@@ -171,6 +306,7 @@ export const plcMachine = setup({
     backoff: input.backoff ?? PLC_BACKOFF,
     probeTimeoutMs: input.probeTimeoutMs ?? Math.min(input.plc.timeoutMs, PROBE_TIMEOUT_MS),
     quietMs: input.quietMs ?? QUIET_MS,
+    retryReportMs: input.retryReportMs ?? RETRY_REPORT_MS,
     random: input.random ?? Math.random,
     attempt: 0,
     delayMs: 0,
@@ -181,6 +317,13 @@ export const plcMachine = setup({
     reads: 0,
     failedReads: 0,
     consecutiveFailures: 0,
+    retries: 0,
+    failures: 0,
+    failedSince: undefined,
+    alarmed: false,
+    reportedStepMs: 0,
+    reportedAt: 0,
+    reportedAttempts: 0,
     lastError: undefined,
     lastErrorAt: undefined,
     model: undefined,
@@ -190,7 +333,9 @@ export const plcMachine = setup({
   states: {
     disconnected: {
       entry: { type: "enter", params: { state: "disconnected" } },
-      on: { CONNECT: { target: "online", actions: assign({ attempt: 0 }) } },
+      on: {
+        CONNECT: { target: "online", actions: assign({ attempt: 0, consecutiveFailures: 0 }) },
+      },
     },
     online: {
       invoke: {
@@ -201,7 +346,7 @@ export const plcMachine = setup({
           createPool: context.createPool,
         }),
       },
-      on: { DISCONNECT: "disconnected" },
+      on: { DISCONNECT: { target: "disconnected", actions: "leaveFailed" } },
       initial: "connecting",
       states: {
         connecting: {
@@ -213,22 +358,36 @@ export const plcMachine = setup({
               {
                 guard: ({ event }) => event.output.ok,
                 target: "connected",
-                actions: assign(({ context, event }) => ({
-                  attempt: 0,
-                  nextRetryAt: undefined,
-                  connects: context.connects + 1,
-                  consecutiveFailures: 0,
-                  model: event.output.model ?? context.model,
-                })),
+                actions: { type: "answered", params: ({ event }) => ({ result: event.output }) },
               },
               {
-                target: "backoff",
-                actions: assign(({ context, event }) => ({
-                  lastError: event.output.error ? errorMessage(event.output.error) : "probe failed",
-                  lastErrorAt: context.clock.now(),
-                })),
+                guard: "lastAttempt",
+                target: "failed",
+                actions: { type: "probeFailed", params: ({ event }) => ({ result: event.output }) },
+              },
+              {
+                target: "retrying",
+                actions: [
+                  { type: "probeFailed", params: ({ event }) => ({ result: event.output }) },
+                  "retry",
+                ],
               },
             ],
+          },
+        },
+        /** A first connect failed, below the PLC's attempts: try again after the backoff step. */
+        retrying: {
+          entry: [
+            assign(({ context }) => {
+              const delayMs = backoffDelay(context.attempt, context.backoff, context.random);
+              return { delayMs, nextRetryAt: context.clock.now() + delayMs };
+            }),
+          ],
+          after: {
+            backoff: {
+              target: "connecting",
+              actions: assign(({ context }) => ({ attempt: context.attempt + 1 })),
+            },
           },
         },
         connected: {
@@ -236,15 +395,13 @@ export const plcMachine = setup({
           on: {
             outcome: [
               {
-                guard: ({ event }) => unreachable(event.outcome),
-                target: "backoff",
+                guard: ({ context, event }) =>
+                  event.type === "outcome" && unreachable(event.outcome) && lastAttempt(context),
+                target: "failed",
                 actions: "record",
               },
-              {
-                guard: ({ event }) => failed(event.outcome),
-                target: "degraded",
-                actions: "record",
-              },
+              { guard: "unreachable", target: "degraded", actions: ["record", "retry"] },
+              { guard: "failedOutcome", target: "degraded", actions: "record" },
               { actions: "record" },
             ],
           },
@@ -255,32 +412,53 @@ export const plcMachine = setup({
           on: {
             outcome: [
               {
-                guard: ({ event }) => unreachable(event.outcome),
-                target: "backoff",
+                guard: ({ context, event }) =>
+                  event.type === "outcome" && unreachable(event.outcome) && lastAttempt(context),
+                target: "failed",
                 actions: "record",
               },
               {
-                guard: ({ event }) => failed(event.outcome),
+                guard: "unreachable",
                 target: "degraded",
                 reenter: true,
-                actions: "record",
+                actions: ["record", "retry"],
               },
+              { guard: "failedOutcome", target: "degraded", reenter: true, actions: "record" },
               { actions: "record" },
             ],
           },
         },
-        backoff: {
-          entry: [
-            assign(({ context }) => {
-              const delayMs = backoffDelay(context.attempt, context.backoff, context.random);
-              return { delayMs, nextRetryAt: context.clock.now() + delayMs };
-            }),
-            { type: "enter", params: { state: "backoff" } },
-          ],
-          after: {
+        failed: {
+          entry: ["fail", { type: "enter", params: { state: "failed" } }],
+          after: { commAlarm: { actions: "raiseAlarm" } },
+          initial: "backoff",
+          states: {
             backoff: {
-              target: "connecting",
-              actions: assign(({ context }) => ({ attempt: context.attempt + 1 })),
+              entry: "scheduleRetry",
+              after: { backoff: "probing" },
+            },
+            probing: {
+              invoke: {
+                src: "probe",
+                input: ({ context }) => ({ link: context.link, timeoutMs: context.probeTimeoutMs }),
+                onDone: [
+                  {
+                    guard: ({ event }) => event.output.ok,
+                    target: "#plc.online.connected",
+                    actions: {
+                      type: "answered",
+                      params: ({ event }) => ({ result: event.output }),
+                    },
+                  },
+                  {
+                    target: "backoff",
+                    actions: [
+                      { type: "probeFailed", params: ({ event }) => ({ result: event.output }) },
+                      assign(({ context }) => ({ attempt: context.attempt + 1 })),
+                    ],
+                  },
+                ],
+              },
             },
           },
         },
@@ -296,13 +474,26 @@ export interface PlcStatus {
   readonly state: PlcState;
   /** Clock time the state was entered. */
   readonly since: number;
-  /** Failed connection attempts since the last success. */
+  /** Reconnect attempts since the PLC failed (or connect attempts before the first success). */
   readonly attempt: number;
   readonly nextRetryAt: number | undefined;
   readonly connects: number;
   readonly reads: number;
   readonly failedReads: number;
+  /** Failed requests since the last answered one; the PLC fails when it reaches `attempts`. */
   readonly consecutiveFailures: number;
+  /** The PLC's attempts setting. */
+  readonly attempts: number;
+  /** Failed requests absorbed by the attempts rule: the socket reopened silently, no bad-comm. */
+  readonly retries: number;
+  /** Times the PLC was declared failed. */
+  readonly failures: number;
+  /** Whether the PLC stands declared failed now. */
+  readonly failed: boolean;
+  /** Clock time the PLC was declared failed, while it is. */
+  readonly failedSince: number | undefined;
+  /** The "PLC not answering" condition is active (failed for longer than commAlarmDelayMs). */
+  readonly commAlarm: boolean;
   /** Reads refused at once because the PLC was not connected. */
   readonly fastFailures: number;
   readonly lastError: string | undefined;
@@ -318,17 +509,24 @@ export interface PlcStatus {
 export function plcStatus(snapshot: SnapshotFrom<typeof plcMachine>): PlcStatus {
   const c = snapshot.context;
   const pool = c.link.poolStats;
+  const retrying = c.state === "failed" || snapshot.matches({ online: "retrying" });
   return {
     plcId: c.plc.id,
     code: c.plc.code,
     state: c.state,
     since: c.since,
     attempt: c.attempt,
-    nextRetryAt: c.state === "backoff" ? c.nextRetryAt : undefined,
+    nextRetryAt: retrying ? c.nextRetryAt : undefined,
     connects: c.connects,
     reads: c.reads,
     failedReads: c.failedReads,
     consecutiveFailures: c.consecutiveFailures,
+    attempts: c.plc.attempts,
+    retries: c.retries,
+    failures: c.failures,
+    failed: c.state === "failed",
+    failedSince: c.failedSince,
+    commAlarm: c.alarmed,
     fastFailures: c.link.fastFailures,
     lastError: c.lastError,
     lastErrorAt: c.lastErrorAt,

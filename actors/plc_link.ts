@@ -2,11 +2,14 @@
  * The read capability a plc actor lends its pollers. Reads go straight from
  * the poller to the PLC's socket pool (no actor message per block, so 40
  * block reads cost 40 pool requests and nothing more), behind a gate that the
- * plc actor sets: open when connected, closed during backoff (reads fail at
- * once with PlcError `closed`, so a poller never waits a timeout per block on
- * a dead PLC), wait during the first connect. Each read reports one outcome
- * back to the plc actor, which decides about backoff. Expected failures are
- * results, never rejections; only bugs reject.
+ * plc actor sets: open when connected, closed while the PLC is failed (reads
+ * fail at once with PlcError `closed`, so a poller never waits a timeout per
+ * block on a dead PLC), wait during the first connect. Each read reports one
+ * outcome back to the plc actor, which applies the failure rule (attempts)
+ * and decides about backoff; the link carries its verdict (`failed`) back to
+ * the readers, so a poller knows whether a failed read means bad-comm or a
+ * silent retry. Expected failures are results, never rejections; only bugs
+ * reject.
  */
 import type { PlcConfig } from "../model/config.ts";
 import type { McRequest, ResponseFor } from "../protocol/commands.ts";
@@ -61,6 +64,12 @@ export interface BlockReads {
   /** Clock time when the read was started and when it ended. */
   readonly startedAt: number;
   readonly finishedAt: number;
+  /**
+   * Whether the PLC stood declared failed when the read ended (after its
+   * outcome was counted): failed blocks are then bad-comm; otherwise a
+   * transport failure is a retry and the tags keep their previous values.
+   */
+  readonly plcFailed: boolean;
 }
 
 /** What each read tells the plc actor. */
@@ -103,6 +112,7 @@ export class PlcLink {
   #listeners = new Set<(o: LinkOutcome) => void>();
   #closing = new Set<Promise<void>>();
   #fastFailures = 0;
+  #failed = false;
   /** Cutters of the reads under way, aborted when the gate closes. */
   #inflight = new Set<AbortController>();
 
@@ -119,6 +129,16 @@ export class PlcLink {
   /** The attached pool's counters, if a pool is attached. */
   get poolStats(): PoolStats | undefined {
     return this.#pool?.stats;
+  }
+
+  /** Whether the plc actor declared the PLC failed (see {@link BlockReads.plcFailed}). */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** Records the plc actor's verdict: the PLC is failed (true) or answering (false). */
+  setFailed(failed: boolean): void {
+    this.#failed = failed;
   }
 
   /** Reads refused at a closed gate without touching the network. */
@@ -200,13 +220,29 @@ export class PlcLink {
     const words = new Array<Uint16Array | undefined>(n).fill(undefined);
     const errors = new Array<PlcError | undefined>(n).fill(undefined);
     if (n === 0) {
-      return { words, errors, error: undefined, failed: 0, startedAt, finishedAt: startedAt };
+      return {
+        words,
+        errors,
+        error: undefined,
+        failed: 0,
+        startedAt,
+        finishedAt: startedAt,
+        plcFailed: this.#failed,
+      };
     }
     const timeoutMs = options.timeoutMs ?? this.plc.timeoutMs;
     const refused = await this.#pass(timeoutMs, options.signal);
     if (refused) {
       errors.fill(refused);
-      return { words, errors, error: refused, failed: n, startedAt, finishedAt: this.clock.now() };
+      return {
+        words,
+        errors,
+        error: refused,
+        failed: n,
+        startedAt,
+        finishedAt: this.clock.now(),
+        plcFailed: this.#failed,
+      };
     }
     const pool = this.#pool!;
     const cutter = new AbortController();
@@ -256,7 +292,7 @@ export class PlcLink {
     if (!outer?.aborted) {
       this.#report({ ok: failed === 0, error, requests: n, failed, ms: finishedAt - startedAt });
     }
-    return { words, errors, error, failed, startedAt, finishedAt };
+    return { words, errors, error, failed, startedAt, finishedAt, plcFailed: this.#failed };
   }
 
   /**

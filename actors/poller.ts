@@ -16,7 +16,9 @@
  *
  * States: stopped | running.{fixed.{waiting, reading}, rest.{idle, reading},
  * plcBit, misconfigured}. Read failures are samples with a bad quality, not
- * errors; a read that rejects is a bug and crashes the poller.
+ * errors, once the PLC is declared failed; before that, the tags of blocks
+ * lost on the line get no sample (they keep their previous values, see
+ * publishableSamples). A read that rejects is a bug and crashes the poller.
  */
 import { assign, fromPromise, setup } from "xstate";
 import type { GroupConfig, PlcConfig, TagConfig } from "../model/config.ts";
@@ -29,7 +31,7 @@ import { type GroupPlan, planGroup } from "./group_plan.ts";
 import { handshakeMachine } from "./handshake.ts";
 import type { LivePort } from "./live_cache.ts";
 import type { BlockReads, PlcLink } from "./plc_link.ts";
-import { badSamples, DeadbandFilter, samplesFromRead } from "./samples.ts";
+import { badSamples, DeadbandFilter, type Publishable, publishableSamples } from "./samples.ts";
 import { delayUntil, firstTick, nextTick } from "./schedule.ts";
 import { TickErrors } from "./tick_errors.ts";
 
@@ -70,6 +72,13 @@ export interface PollerStats {
   readonly overruns: number;
   /** Cycles in which at least one block failed. */
   readonly errors: number;
+  /**
+   * Cycles whose read failed on the line while the PLC was not failed: a
+   * retry under the failure rule; those tags kept their previous values.
+   */
+  readonly retries: number;
+  /** Of the overruns, ticks skipped behind a read that then failed (a timeout, mostly). */
+  readonly failedReadOverruns: number;
   readonly lastCycleMs: number | undefined;
   readonly lastError: string | undefined;
   readonly lastErrorAt: number | undefined;
@@ -98,6 +107,8 @@ const NO_STATS: PollerStats = {
   cycles: 0,
   overruns: 0,
   errors: 0,
+  retries: 0,
+  failedReadOverruns: 0,
   lastCycleMs: undefined,
   lastError: undefined,
   lastErrorAt: undefined,
@@ -106,9 +117,13 @@ const NO_STATS: PollerStats = {
   maxTickErrorMs: 0,
 };
 
-/** The per-request timeout of a group's reads: a FIXED read must not outlast its interval. */
+/**
+ * The per-request timeout of a group's reads: the PLC's `timeoutMs`, never
+ * the group's interval (a FIXED read still running at the next tick makes
+ * that tick an overrun, not a failure); a plc-bit handshake's requests also
+ * end with its step timeout.
+ */
 export function readTimeoutMs(group: GroupConfig, plc: PlcConfig): number {
-  if (group.mode === "FIXED" && group.intervalMs) return Math.min(plc.timeoutMs, group.intervalMs);
   if (group.trigger === "plc-bit" && group.stepTimeoutMs) {
     return Math.min(plc.timeoutMs, group.stepTimeoutMs);
   }
@@ -117,10 +132,16 @@ export function readTimeoutMs(group: GroupConfig, plc: PlcConfig): number {
 
 /** Samples of a read go to the live cache (all) and the sink (those the deadband keeps). */
 function handOff(context: PollerContext, samples: Sample[]): Sample[] {
-  const stored = context.filter.select(samples);
-  context.input.live?.update(samples);
+  return publish(context, { samples, positions: undefined, held: 0 }).samples;
+}
+
+/** Like {@link handOff}, for a read whose held tags have no sample. */
+function publish(context: PollerContext, p: Publishable): Publishable {
+  if (p.samples.length === 0) return p;
+  const stored = context.filter.select(p.samples, p.positions);
+  context.input.live?.update(p.samples);
   if (stored.length > 0) context.input.sink.push(stored);
-  return samples;
+  return p;
 }
 
 function readGroup(context: PollerContext, signal: AbortSignal): Promise<BlockReads> {
@@ -144,11 +165,18 @@ function handshakeBits(group: GroupConfig): PollerContext["bits"] {
 }
 
 /** Counts a finished read into the stats. */
-function counted(stats: PollerStats, read: BlockReads, ts: number, now: number): PollerStats {
+function counted(
+  stats: PollerStats,
+  read: BlockReads,
+  held: boolean,
+  ts: number,
+  now: number,
+): PollerStats {
   return {
     ...stats,
     cycles: stats.cycles + 1,
     errors: stats.errors + (read.failed > 0 ? 1 : 0),
+    retries: stats.retries + (held ? 1 : 0),
     lastCycleMs: read.finishedAt - read.startedAt,
     lastSampleTs: ts,
     ...(read.error ? { lastError: errorMessage(read.error), lastErrorAt: now } : {}),
@@ -257,17 +285,25 @@ export const pollerMachine = setup({
                   target: "waiting",
                   actions: assign(({ context, event }) => {
                     const read = event.output;
-                    handOff(context, samplesFromRead(context.plan, read, context.tick));
+                    const p = publish(
+                      context,
+                      publishableSamples(context.plan, read, context.tick),
+                    );
                     const now = context.input.clock.now();
                     const next = nextTick(
                       context.tick,
                       context.input.group.intervalMs ?? 1000,
                       now,
                     );
-                    const stats = counted(context.stats, read, context.tick, now);
+                    const stats = counted(context.stats, read, p.held > 0, context.tick, now);
                     return {
                       tick: next.at,
-                      stats: { ...stats, overruns: stats.overruns + next.skipped },
+                      stats: {
+                        ...stats,
+                        overruns: stats.overruns + next.skipped,
+                        failedReadOverruns: stats.failedReadOverruns +
+                          (read.failed > 0 ? next.skipped : 0),
+                      },
                     };
                   }),
                 },
@@ -302,15 +338,23 @@ export const pollerMachine = setup({
                   target: "idle",
                   actions: assign(({ context, event }) => {
                     const read = event.output;
-                    const samples = handOff(
+                    const p = publish(
                       context,
-                      samplesFromRead(context.plan, read, read.startedAt),
+                      publishableSamples(context.plan, read, read.startedAt),
                     );
-                    for (const reply of context.replies) reply({ ok: true, samples });
+                    const result: TriggerResult = p.held > 0
+                      ? {
+                        ok: false,
+                        error: `group ${context.input.group.code}: the read failed (${
+                          errorMessage(read.error)
+                        }); the PLC is not declared failed, so nothing was stored: try again`,
+                      }
+                      : { ok: true, samples: p.samples };
+                    for (const reply of context.replies) reply(result);
                     const now = context.input.clock.now();
                     return {
                       replies: [],
-                      stats: counted(context.stats, read, read.startedAt, now),
+                      stats: counted(context.stats, read, p.held > 0, read.startedAt, now),
                     };
                   }),
                 },
@@ -338,7 +382,7 @@ export const pollerMachine = setup({
                 report: context.report,
                 readGroup: (signal: AbortSignal) => readGroup(context, signal),
                 hand: (read: BlockReads) =>
-                  void handOff(context, samplesFromRead(context.plan, read, read.startedAt)),
+                  void publish(context, publishableSamples(context.plan, read, read.startedAt)),
                 fail: (_error: unknown, at: number) =>
                   void handOff(context, badSamples(context.plan, "bad-comm", at)),
               };

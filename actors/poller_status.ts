@@ -26,7 +26,11 @@ export interface GroupStatus {
   readonly invalidTags: number;
   readonly cycles: number;
   readonly overruns: number;
+  /** Of the overruns, ticks skipped behind a read that then failed (a timeout): a comm matter. */
+  readonly failedReadOverruns: number;
   readonly errors: number;
+  /** Reads that failed on the line while the PLC was not failed (their tags kept their values). */
+  readonly retries: number;
   readonly lastCycleMs: number | undefined;
   readonly lastError: string | undefined;
   readonly lastErrorAt: number | undefined;
@@ -70,7 +74,9 @@ export function pollerStatus(snapshot: SnapshotFrom<typeof pollerMachine>): Grou
     invalidTags: c.plan.invalid.length,
     cycles: hs ? hs.cycles : s.cycles,
     overruns: s.overruns,
+    failedReadOverruns: s.failedReadOverruns,
     errors: hs ? hs.faults : s.errors,
+    retries: hs ? hs.readRetries : s.retries,
     lastCycleMs: hs ? hs.lastCycleMs : s.lastCycleMs,
     lastError: hs?.lastFault?.message ?? hs?.lastError ?? s.lastError,
     lastErrorAt: hs?.lastFault?.at ?? s.lastErrorAt,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createActor } from "xstate";
-import type { GroupConfig, TagConfig } from "../model/config.ts";
+import type { GroupConfig, PlcConfig, TagConfig } from "../model/config.ts";
 import { ManualClock, settle } from "./clock.ts";
 import { LiveCache } from "./live_cache.ts";
 import { plcMachine, plcStatus } from "./plc.ts";
@@ -18,6 +18,7 @@ const TAGS: TagConfig[] = [
 
 interface Options {
   group?: Partial<GroupConfig>;
+  plc?: Partial<PlcConfig>;
   tags?: TagConfig[];
   withPlcActor?: boolean;
   autostart?: boolean;
@@ -25,7 +26,7 @@ interface Options {
 
 async function startPoller(options: Options = {}) {
   const clock = new ManualClock(1_000_050);
-  const plc = plcConfig();
+  const plc = plcConfig(options.plc);
   const link = new PlcLink(plc, clock);
   const pool = new FakePool(clock, (d, a) => (d === "M" ? 0xffff : a & 0xffff));
   const plcActor = options.withPlcActor
@@ -146,34 +147,66 @@ Deno.test("drift stays bounded: after 1,000 ticks the poller is still on t0 + k 
   }
 });
 
-Deno.test("a stalled PLC turns the group bad-comm within two intervals, then fails fast in backoff", async () => {
-  const p = await startPoller({ withPlcActor: true });
+Deno.test("failure rule: a stalled PLC's reads time out after the PLC's timeout (ticks meanwhile are overruns); tags keep their values until the attempts-th failure, then turn bad-comm", async () => {
+  const p = await startPoller({ withPlcActor: true, plc: { timeoutMs: 1000, attempts: 3 } });
   try {
     await p.clock.advanceTo(1_000_200);
     p.pool.mode = "stall";
     const bad = () => p.sink.samples.filter((s) => s.quality === "bad-comm");
-    await p.clock.advanceTo(1_000_399);
-    assert.equal(bad().length, 0, "tick 300's read waits up to one interval");
-    await p.clock.advanceTo(1_000_400);
-    assert.deepEqual(
-      bad().map((s) => s.ts),
-      [1_000_300, 1_000_300, 1_000_300, 1_000_400, 1_000_400, 1_000_400],
-      "two intervals after the stall began every tag is bad-comm; tick 400 failed at once",
-    );
-    assert.equal(plcStatus(p.plcActor!.getSnapshot()).state, "backoff");
-    const requests = p.pool.requests;
-    await p.clock.advanceTo(1_000_700);
-    assert.equal(bad().length, 15, "ticks 500, 600, 700 failed at once too");
-    assert.equal(p.pool.requests, requests + 1, "only the plc actor's probe went out");
-    assert.ok(p.status().maxTickErrorMs === 0 && p.status().overruns === 0, "all on time");
+    const goodBefore = p.sink.samples.length;
+    await p.clock.advanceTo(1_001_299);
+    assert.equal(p.status().state, "reading", "tick 300's read waits for the PLC's 1,000 ms");
+    await p.clock.advanceTo(1_001_300);
+    let s = p.status();
+    assert.equal(s.retries, 1, "the timed-out read is a retry");
+    assert.ok(s.overruns >= 9, `${s.overruns} ticks skipped behind the read`);
+    assert.equal(s.failedReadOverruns, s.overruns, "all behind a read that failed");
+    assert.equal(p.sink.samples.length, goodBefore, "nothing stored for the failed tick");
+    assert.equal(p.live.get(1)?.quality, "good", "the live value stays");
+    assert.equal(p.live.get(1)?.ts, 1_000_200);
+    assert.equal(plcStatus(p.plcActor!.getSnapshot()).state, "degraded");
+    await p.clock.advanceTo(1_002_350);
+    assert.equal(bad().length, 0, "two failed requests: still not failed");
+    assert.equal(plcStatus(p.plcActor!.getSnapshot()).retries, 2);
+    await p.clock.advanceTo(1_003_450);
+    const plc = plcStatus(p.plcActor!.getSnapshot());
+    assert.equal(plc.state, "failed", "the third consecutive timeout fails the PLC");
+    assert.ok(bad().length >= 3 && bad().length % 3 === 0, "the failing read's tags are bad-comm");
+    assert.ok(bad()[0].ts >= 1_002_300, `first bad-comm tick ${bad()[0].ts}: after three timeouts`);
     assert.equal(p.live.get(1)?.quality, "bad-comm");
+    const requests = p.pool.requests;
+    const n = bad().length;
+    await p.clock.advance(300);
+    assert.equal(bad().length, n + 9, "three more ticks failed at once, on time");
+    assert.ok(p.pool.requests - requests <= 2, "only the plc actor's probes went out");
     p.pool.mode = "ok";
     await p.clock.advance(2_000);
     assert.equal(plcStatus(p.plcActor!.getSnapshot()).state, "connected");
     assert.equal(p.live.get(1)?.quality, "good");
+    s = p.status();
+    assert.ok(s.errors >= 3);
+    assert.match(s.lastError ?? "", /not connected|no answer|failed after/);
+  } finally {
+    await p.stop();
+  }
+});
+
+Deno.test("a slow reply (one timeout among answers) is a retry: no bad-comm, the tick is an overrun", async () => {
+  const p = await startPoller({ withPlcActor: true, plc: { timeoutMs: 1000, attempts: 2 } });
+  try {
+    await p.clock.advanceTo(1_000_200);
+    p.pool.mode = "stall";
+    await p.clock.advanceTo(1_000_310);
+    p.pool.mode = "ok";
+    await p.clock.advanceTo(1_003_000);
     const s = p.status();
-    assert.ok(s.errors >= 2);
-    assert.match(s.lastError ?? "", /not connected|no answer/);
+    assert.equal(p.sink.samples.filter((x) => x.quality !== "good").length, 0);
+    assert.equal(s.retries, 1);
+    assert.ok(s.overruns >= 9 && s.failedReadOverruns === s.overruns);
+    const plc = plcStatus(p.plcActor!.getSnapshot());
+    assert.equal(plc.failures, 0);
+    assert.equal(plc.retries, 1);
+    assert.notEqual(plc.state, "failed");
   } finally {
     await p.stop();
   }

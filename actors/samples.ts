@@ -11,7 +11,7 @@ import type { PlcError } from "../protocol/errors.ts";
 import { extractValues } from "../protocol/planner.ts";
 import { type TagValue, toEngineering } from "../protocol/values.ts";
 import type { GroupPlan } from "./group_plan.ts";
-import type { BlockReads } from "./plc_link.ts";
+import { type BlockReads, isTransportFailure } from "./plc_link.ts";
 
 /** Longest time between two stored samples of a tag with a deadband, by default: 60 s. */
 export const DEFAULT_HEARTBEAT_MS = 60_000;
@@ -89,6 +89,39 @@ export function samplesFromRead(plan: GroupPlan, read: BlockReads, ts: number): 
   return out;
 }
 
+/** What {@link publishableSamples} gives: the samples and, when some were held, their tag positions. */
+export interface Publishable {
+  readonly samples: Sample[];
+  /** Position in the plan's tags of each sample; undefined when every tag has its sample. */
+  readonly positions: number[] | undefined;
+  /** Tags left out because their block's request failed while the PLC was not failed. */
+  readonly held: number;
+}
+
+/**
+ * The samples of a read under the failure rule: like {@link samplesFromRead},
+ * but while the PLC is not declared failed, the tags of blocks lost to a
+ * transport failure (timeout, refused, closed, garbled) get no sample at all,
+ * so they keep their previous values in the live cache and the historian
+ * stores nothing for that tick (Kepware keeps the last value until the device
+ * is declared in error). Once the PLC is failed they are bad-comm. Blocks the
+ * PLC answered with an end code keep their quality either way.
+ */
+export function publishableSamples(plan: GroupPlan, read: BlockReads, ts: number): Publishable {
+  const all = samplesFromRead(plan, read, ts);
+  if (read.plcFailed || read.failed === 0) return { samples: all, positions: undefined, held: 0 };
+  const holdBlock = read.errors.map((e) => e !== undefined && isTransportFailure(e));
+  if (!holdBlock.some(Boolean)) return { samples: all, positions: undefined, held: 0 };
+  const samples: Sample[] = [], positions: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const block = plan.blockOf[i];
+    if (block >= 0 && holdBlock[block]) continue;
+    samples.push(all[i]);
+    positions.push(i);
+  }
+  return { samples, positions, held: all.length - samples.length };
+}
+
 /** One sample per tag, all with the same bad quality (a read that never happened). */
 export function badSamples(plan: GroupPlan, quality: Quality, ts: number): Sample[] {
   return plan.tags.map((t, i) => ({
@@ -131,14 +164,21 @@ export class DeadbandFilter {
     this.#lastTs = new Float64Array(tags.length).fill(-Infinity);
   }
 
-  /** The samples to store, remembering them as the tags' last stored samples. */
-  select(samples: readonly Sample[]): Sample[] {
-    if (samples.length !== this.#deadband.length) {
+  /**
+   * The samples to store, remembering them as the tags' last stored samples.
+   * Without `positions`, one sample per tag in tag order; with it, sample k
+   * is of the tag at `positions[k]` (a read whose other tags were held).
+   */
+  select(samples: readonly Sample[], positions?: readonly number[]): Sample[] {
+    if (
+      positions ? positions.length !== samples.length : samples.length !== this.#deadband.length
+    ) {
       throw new RangeError(`expected ${this.#deadband.length} samples, got ${samples.length}`);
     }
     const out: Sample[] = [];
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i];
+    for (let k = 0; k < samples.length; k++) {
+      const s = samples[k];
+      const i = positions ? positions[k] : k;
       if (this.#keep(i, s)) {
         this.#lastValue[i] = s.value;
         this.#lastQuality[i] = s.quality;

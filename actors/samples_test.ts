@@ -3,7 +3,13 @@ import type { Sample } from "../model/sample.ts";
 import { PlcError } from "../protocol/errors.ts";
 import { planGroup } from "./group_plan.ts";
 import type { BlockReads } from "./plc_link.ts";
-import { badSamples, DeadbandFilter, qualityOf, samplesFromRead } from "./samples.ts";
+import {
+  badSamples,
+  DeadbandFilter,
+  publishableSamples,
+  qualityOf,
+  samplesFromRead,
+} from "./samples.ts";
 import { tagConfig } from "./testing.ts";
 
 const tags = [
@@ -13,7 +19,7 @@ const tags = [
   tagConfig({ id: 4, address: "D9999999", dataType: "INT16" }),
 ];
 
-function reads(words: (number[] | PlcError)[]): BlockReads {
+function reads(words: (number[] | PlcError)[], plcFailed = false): BlockReads {
   const errors = words.map((w) => (w instanceof PlcError ? w : undefined));
   return {
     words: words.map((w) => (w instanceof PlcError ? undefined : Uint16Array.from(w))),
@@ -22,6 +28,7 @@ function reads(words: (number[] | PlcError)[]): BlockReads {
     failed: errors.filter((e) => e).length,
     startedAt: 0,
     finishedAt: 1,
+    plcFailed,
   };
 }
 
@@ -117,4 +124,38 @@ Deno.test("NaN counts as a change to and from a number", () => {
   assert.equal(f.select([s(NaN, 1)]).length, 1);
   assert.equal(f.select([s(NaN, 2)]).length, 0);
   assert.equal(f.select([s(1, 3)]).length, 1);
+});
+
+Deno.test("failure rule: a block lost on the line gives no samples until the PLC is failed; an end code still does", () => {
+  const plan = planGroup(tags.slice(0, 3));
+  const d = plan.read.blocks.findIndex((b) => b.device === "D");
+  const words: (number[] | PlcError)[] = [];
+  words[d] = new PlcError("timeout", "no answer");
+  words[1 - d] = [1 << 5];
+  const retry = publishableSamples(plan, reads(words), 7);
+  assert.deepEqual(retry.samples, [{ tagId: 3, ts: 7, value: true, quality: "good" }]);
+  assert.deepEqual(retry.positions, [2]);
+  assert.equal(retry.held, 2);
+  const failed = publishableSamples(plan, reads(words, true), 7);
+  assert.equal(failed.positions, undefined);
+  assert.deepEqual(failed.samples.map((s) => s.quality), ["bad-comm", "bad-comm", "good"]);
+  words[d] = PlcError.fromEndCode(0xc056);
+  const refused = publishableSamples(plan, reads(words), 7);
+  assert.equal(refused.held, 0, "the PLC answered: no retry");
+  assert.deepEqual(refused.samples.map((s) => s.quality), ["bad-config", "bad-config", "good"]);
+});
+
+Deno.test("the deadband filter takes a partial read by tag positions", () => {
+  const filter = new DeadbandFilter([{ deadband: 1 }, { deadband: 1 }], { heartbeatMs: 1000 });
+  const s = (tagId: number, ts: number, value: number): Sample => ({
+    tagId,
+    ts,
+    value,
+    quality: "good",
+  });
+  assert.deepEqual(filter.select([s(1, 0, 0), s(2, 0, 0)]).length, 2);
+  assert.deepEqual(filter.select([s(2, 10, 5)], [1]), [s(2, 10, 5)]);
+  assert.deepEqual(filter.select([s(2, 20, 5.5)], [1]), [], "tag 2's last stored value is 5");
+  assert.deepEqual(filter.select([s(1, 20, 0.5)], [0]), [], "tag 1's last stored value is 0");
+  assert.throws(() => filter.select([s(1, 30, 9)], [0, 1]), RangeError);
 });
