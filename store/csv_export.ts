@@ -41,7 +41,7 @@ export function plantCsv(plant: PlantConfig, resource: CsvResource): string {
     columns.map((c) => {
       if (c.blank?.(r)) return "";
       const value = r[c.field];
-      return c.kind === "ref" ? codes.get(c.ref!)!.get(value as number) ?? "" : cellText(value);
+      return cellText(c.kind === "ref" ? codes.get(c.ref!)!.get(value as number) : value);
     })
   );
   return stringify(rows, {

@@ -153,14 +153,39 @@ export function cellValue(column: CsvColumn, cell: string): unknown {
       return TRUE.has(t) ? true : FALSE.has(t) ? false : cell;
     }
     default:
-      return cell;
+      return unescapeFormula(cell);
   }
 }
 
-/** A value as a cell: empty for null, `true`/`false`, numbers in JavaScript's shortest form. */
+/**
+ * A value as a cell: empty for null, `true`/`false`, numbers in JavaScript's
+ * shortest form (a negative number stays `-5`), text with a formula guard
+ * ({@link escapeFormula}).
+ */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
-  return String(value);
+  return typeof value === "string" ? escapeFormula(value) : String(value);
+}
+
+// A text cell that a spreadsheet would run as a formula (OWASP "CSV injection"),
+// after any single quotes that an earlier escape put in front of it.
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+const ESCAPED_FORMULA = /^'+[=+\-@\t\r]/;
+
+/**
+ * Guards a text cell against CSV (formula) injection as OWASP recommends: a
+ * text starting with `=`, `+`, `-`, `@`, tab or carriage return gets a single
+ * quote in front, so Excel and LibreOffice show it as text instead of running
+ * it. Texts that start with quotes before such a character get one more, so
+ * that {@link unescapeFormula} restores every text exactly.
+ */
+export function escapeFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** Undoes {@link escapeFormula}: import → export → import gives back the same texts. */
+export function unescapeFormula(cell: string): string {
+  return ESCAPED_FORMULA.test(cell) ? cell.slice(1) : cell;
 }
 
 /** A problem in a CSV file: the file, the 1-based data row and file line, and the column. */
