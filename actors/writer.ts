@@ -84,7 +84,7 @@ export const writerMachine = setup({
       context.plan.action === params.action,
   },
   actions: {
-    plan: assign(({ context }) => step.decide(context)),
+    plan: enqueueActions(({ context, enqueue }) => apply(enqueue, step.decideStep(context))),
     requestStop: enqueueActions(({ context, enqueue }) => {
       if (context.stopping) return;
       enqueue.assign({ stopping: true });
@@ -134,6 +134,8 @@ export const writerMachine = setup({
     }),
     noteReplayStart: assign(({ context: c }) => ({
       replayStartBytes: Math.max(c.replayStartBytes ?? 0, c.ports.journal.stats().bytes),
+      replayStart: c.replayStart ??
+        { at: c.ports.clock.now(), valuesBefore: c.totals.valuesReplayed },
     })),
   },
 }).createMachine({
@@ -224,7 +226,9 @@ export const writerMachine = setup({
               journal: c.ports.journal,
               sink: c.ports.sink,
               clock: c.ports.clock,
-              max: c.settings.batchSize,
+              max: c.settings.replayBatchSize > 0
+                ? c.settings.replayBatchSize
+                : c.settings.batchSize,
               timeoutMs: opTimeout(c, c.settings.writeTimeoutMs),
             }),
             onDone: {

@@ -10,6 +10,7 @@ import type { Sink } from "../sinks/sink.ts";
 import type { SampleBuffer } from "./buffer.ts";
 import type { Clock } from "./clock.ts";
 import type { JournalPort } from "./journal_port.ts";
+import type { LossCounts, LossEpisode, LossReason } from "./journal_loss.ts";
 import type { MetricsWindow } from "./metrics_window.ts";
 
 /** The writer's settings; every one has a default. */
@@ -44,6 +45,18 @@ export interface WriterSettings {
   readonly stopDeadlineMs: number;
   /** Length of the rolling metrics window, ms (default 5 minutes). */
   readonly metricsWindowMs: number;
+  /** Samples per replayed batch; 0 means `batchSize` (the default). */
+  readonly replayBatchSize: number;
+  /**
+   * Most of the sink's time replay may take (default 0.5): after a replayed
+   * batch that took L ms, the next one waits L × (1 − d) / d, so live data
+   * always finds the sink free again at once.
+   */
+  readonly replayDutyCycle: number;
+  /** Bound on the replay rate, values/s (default 50,000; a burst of one second's worth is allowed). */
+  readonly replayMaxValuesPerSecond: number;
+  /** A run of lost samples ends once samples are kept again and none was lost for this long, ms (default 10 s). */
+  readonly lossQuietMs: number;
 }
 
 /** The defaults of {@link WriterSettings}. */
@@ -59,6 +72,10 @@ export const DEFAULT_WRITER_SETTINGS: WriterSettings = {
   healthTimeoutMs: 2_000,
   stopDeadlineMs: 3_000,
   metricsWindowMs: 300_000,
+  replayBatchSize: 0,
+  replayDutyCycle: 0.5,
+  replayMaxValuesPerSecond: 50_000,
+  lossQuietMs: 10_000,
 };
 
 /** A batch the sink refused, waiting for its next attempt. */
@@ -109,6 +126,8 @@ export interface PlanState {
   readonly deadlinePassed: boolean;
   /** After a journal read error, replay waits until then. */
   readonly replayPausedUntil: number;
+  /** Pacing: the next replay batch waits until then (duty cycle and rate bound). */
+  readonly replayNotBefore?: number;
 }
 
 /** What the plan looks at besides the state. */
@@ -125,9 +144,9 @@ export interface PlanInputs {
  * reaches the high-water mark) is spilled; a due retry runs; a due probe
  * runs; while a batch waits for its retry, live samples wait behind it in
  * the buffer, so the journal stays in arrival order; a live batch that is
- * due goes to the sink (or, while the sink is down, to the journal), taking
- * turns with journal replay; replay fills the gaps; otherwise wait for data
- * or the next due time.
+ * due goes to the sink (or, while the sink is down, to the journal) first,
+ * always; journal replay only fills the gaps live data leaves, paced (see
+ * `replayNotBefore`); otherwise wait for data or the next due time.
  */
 export function planNext(s: PlanState, inp: PlanInputs, settings: WriterSettings): Plan {
   const { now, bufferSize } = inp;
@@ -142,18 +161,15 @@ export function planNext(s: PlanState, inp: PlanInputs, settings: WriterSettings
   const batchStarted = s.collectingSince ?? now;
   const liveDue = bufferSize >= settings.batchSize ||
     (bufferSize > 0 && (s.stopping || s.flushRequested || now - batchStarted >= settings.batchMs));
-  const canReplay = inp.journalPending && !s.sinkDown && !s.stopping && now >= s.replayPausedUntil;
-  if (liveDue) {
-    if (s.sinkDown) return { action: "spillLive" };
-    if (canReplay && s.lastSource === "live") return { action: "replay" };
-    return { action: "writeLive" };
-  }
-  if (canReplay) return { action: "replay" };
+  const replayFrom = Math.max(s.replayPausedUntil, s.replayNotBefore ?? -Infinity);
+  const mayReplay = inp.journalPending && !s.sinkDown && !s.stopping;
+  if (liveDue) return { action: s.sinkDown ? "spillLive" : "writeLive" };
+  if (mayReplay && now >= replayFrom) return { action: "replay" };
   if (s.stopping && bufferSize === 0) return { action: "finish" };
   const due: number[] = [];
   if (bufferSize > 0) due.push(batchStarted + settings.batchMs);
   if (s.sinkDown && !s.stopping) due.push(s.probeAt);
-  if (inp.journalPending && s.replayPausedUntil > now) due.push(s.replayPausedUntil);
+  if (mayReplay && replayFrom > now) due.push(replayFrom);
   return {
     action: "wait",
     until: due.length ? Math.min(...due) : null,
@@ -175,6 +191,11 @@ export interface WriterTotals {
   readonly valuesSpilled: number;
   /** Values lost: refused by a full journal, or a spill that failed on disk. */
   readonly valuesLost: number;
+  /**
+   * Values the writer lost, by reason (`buffer_full` here counts nothing:
+   * the buffer's own `dropped` does; the status merges both into `losses`).
+   */
+  readonly lostByReason: LossCounts;
 }
 
 /** Zero totals. */
@@ -187,6 +208,13 @@ export const ZERO_TOTALS: WriterTotals = {
   spills: 0,
   valuesSpilled: 0,
   valuesLost: 0,
+  lostByReason: {
+    buffer_full: 0,
+    journal_full: 0,
+    disk_low: 0,
+    disk_full: 0,
+    journal_error: 0,
+  },
 };
 
 /** The ports the writer is given: where samples come from, go to, and wait. */
@@ -223,6 +251,21 @@ export interface WriterContext extends PlanState {
   readonly lastError: { readonly message: string; readonly at: number } | null;
   /** Journal bytes when the current replay began, for progress. */
   readonly replayStartBytes: number | null;
+  /** When the current replay began (clock ms) and the values replayed before it, for its rate. */
+  readonly replayStart: { readonly at: number; readonly valuesBefore: number } | null;
+  /** Replay's token bucket: values it may still send at once, as of `at`. */
+  readonly replayBucket: { readonly tokens: number; readonly at: number };
+  /** The buffer's drop counter as last seen, to count `buffer_full` losses. */
+  readonly bufferDroppedSeen: number;
+  /** The run of losses going on, for the system alarm; null when samples are kept. */
+  readonly loss: (LossEpisode & { readonly lastAt: number }) | null;
+  /** The historian outage going on (first failure until the sink takes data again). */
+  readonly outage: {
+    readonly since: number;
+    readonly reason: string;
+    readonly spilledBefore: number;
+    readonly lostBefore: number;
+  } | null;
 }
 
 /** What the writer emits for logs and metrics (`actor.on(type, handler)`). */
@@ -249,7 +292,41 @@ export type WriterEmitted =
   | { readonly type: "sinkDown"; readonly error: string }
   | { readonly type: "sinkUp" }
   | { readonly type: "replayFailed"; readonly error: string }
-  | { readonly type: "replayDone" };
+  | { readonly type: "replayDone" }
+  | {
+    /** The historian stopped taking data (first failed write since it was well). */
+    readonly type: "outageStarted";
+    readonly sink: string;
+    readonly at: number;
+    readonly reason: string;
+  }
+  | {
+    /** The historian takes data again: how long it was out and what went where meanwhile. */
+    readonly type: "outageEnded";
+    readonly sink: string;
+    readonly at: number;
+    readonly durationMs: number;
+    /** Samples fsynced in the journal during the outage (to be replayed). */
+    readonly valuesJournaled: number;
+    /** Samples lost during the outage (journal full, disk full …). */
+    readonly valuesLost: number;
+  }
+  | {
+    /** Samples began to be lost (a new run of losses). */
+    readonly type: "lossStarted";
+    readonly at: number;
+    readonly reason: LossReason;
+    readonly values: number;
+    readonly detail: string | null;
+  }
+  | {
+    /** Samples are kept again: the run of losses is over. */
+    readonly type: "lossEnded";
+    readonly at: number;
+    readonly since: number;
+    readonly lost: number;
+    readonly reason: LossReason;
+  };
 
 /** The text of an error for logs and the status page. */
 export function errorText(err: unknown): string {

@@ -69,12 +69,23 @@ Deno.test("plan spills live batches while the sink is down and probes it when du
   });
 });
 
-Deno.test("plan alternates live and journal batches, and replays in the gaps", () => {
+Deno.test("plan writes due live batches before any replay, and replays only in the gaps, paced", () => {
   const due = { bufferSize: 10, journalPending: true };
-  assert.equal(plan({ lastSource: "live" }, due).action, "replay");
+  assert.equal(plan({ lastSource: "live" }, due).action, "writeLive");
   assert.equal(plan({ lastSource: "journal" }, due).action, "writeLive");
   assert.equal(plan({ lastSource: "journal" }, { journalPending: true }).action, "replay");
   assert.equal(plan({ replayPausedUntil: 3_000 }, { journalPending: true }).action, "wait");
+  assert.deepEqual(plan({ replayNotBefore: 1_040 }, { journalPending: true }), {
+    action: "wait",
+    until: 1_040,
+    threshold: 1,
+  });
+  assert.deepEqual(
+    plan({ replayNotBefore: 1_040, collectingSince: 900 }, { journalPending: true, bufferSize: 3 }),
+    { action: "wait", until: 1_040, threshold: 10 },
+    "a paced replay wakes before the partial live batch is due",
+  );
+  assert.equal(plan({ replayNotBefore: 1_000 }, { journalPending: true }).action, "replay");
 });
 
 Deno.test("plan drains on stop: no retries, no replay, finish when empty, everything at the deadline", () => {

@@ -5,6 +5,7 @@
  */
 import type { BufferStats } from "./buffer.ts";
 import type { JournalStats } from "./journal_port.ts";
+import type { LossCounts, LossReason } from "./journal_loss.ts";
 import type { WriterContext, WriterTotals } from "./writer_state.ts";
 
 /**
@@ -54,7 +55,33 @@ export interface WriterStatus {
     readonly pending: boolean;
     /** Fraction of the backlog replayed since this replay began (0–1), null when none. */
     readonly progress: number | null;
+    /** Values waiting in the journal (estimated for a previous run's segments until read). */
+    readonly pendingValues: number;
+    /** When this replay began, clock ms; null when none runs. */
+    readonly startedAt: number | null;
+    /** Catch-up rate since this replay began, values/s; null when none runs. */
+    readonly valuesPerSecond: number | null;
+    /** Estimated time until the journal is empty at that rate, ms; null when unknown. */
+    readonly etaMs: number | null;
   };
+  /**
+   * Samples lost since start, by reason (`buffer_full` from the buffer, the
+   * rest from the writer): publish as one counter with a `reason` label.
+   */
+  readonly losses: LossCounts;
+  /**
+   * The run of losses going on (for the system alarm, see
+   * journal_alarm_text.ts), null when samples are kept: the latest reason,
+   * since when, how many.
+   */
+  readonly loss: {
+    readonly reason: LossReason;
+    readonly since: number;
+    readonly lost: number;
+    readonly detail: string | null;
+  } | null;
+  /** The historian outage going on: since when and why; null when the sink takes data. */
+  readonly outage: { readonly since: number; readonly reason: string } | null;
   /** The rolling window (default 5 minutes). */
   readonly window: {
     readonly windowMs: number;
@@ -86,6 +113,9 @@ export function statusOf(c: WriterContext, activity: WriterActivity): WriterStat
     ? "recovering"
     : "healthy";
   const start = c.replayStartBytes;
+  const rs = pending ? c.replayStart : null;
+  const elapsedS = rs ? (now - rs.at) / 1000 : 0;
+  const rate = rs && elapsedS > 0 ? (c.totals.valuesReplayed - rs.valuesBefore) / elapsedS : null;
   return {
     condition,
     activity,
@@ -99,7 +129,16 @@ export function statusOf(c: WriterContext, activity: WriterActivity): WriterStat
     replay: {
       pending,
       progress: start && pending ? Math.min(1, Math.max(0, 1 - journal.bytes / start)) : null,
+      pendingValues: journal.pendingValues,
+      startedAt: rs?.at ?? null,
+      valuesPerSecond: rate,
+      etaMs: rate && rate > 0 ? Math.round(journal.pendingValues / rate * 1000) : null,
     },
+    losses: { ...c.totals.lostByReason, buffer_full: c.ports.buffer.dropped },
+    loss: c.loss
+      ? { reason: c.loss.reason, since: c.loss.since, lost: c.loss.lost, detail: c.loss.detail }
+      : null,
+    outage: c.outage ? { since: c.outage.since, reason: c.outage.reason } : null,
     window: {
       windowMs: c.settings.metricsWindowMs,
       valuesPerSecond: c.windows.values.summary(now).ratePerSecond,

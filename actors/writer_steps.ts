@@ -7,6 +7,8 @@
 import type { SinkHealth } from "../sinks/sink.ts";
 import { systemClock } from "./clock.ts";
 import type { AppendResult } from "./journal_port.ts";
+import { isDiskFull } from "./journal_fs.ts";
+import { addLoss, extendEpisode, type LossReason } from "./journal_loss.ts";
 import { MetricsWindow } from "./metrics_window.ts";
 import type { ReplayOutcome } from "./writer_ops.ts";
 import {
@@ -63,6 +65,12 @@ export function initialContext(
     windows: { values: window(), latency: window(), failures: window() },
     lastError: null,
     replayStartBytes: null,
+    replayStart: null,
+    replayBucket: { tokens: settings.replayMaxValuesPerSecond, at: now },
+    replayNotBefore: now,
+    bufferDroppedSeen: ports.buffer.dropped,
+    loss: null,
+    outage: null,
   };
 }
 
@@ -76,6 +84,105 @@ export function decide(c: WriterContext): Partial<WriterContext> {
   const inputs = { now, bufferSize, bufferCapacity, journalPending };
   const plan = planNext({ ...c, collectingSince }, inputs, c.settings);
   return { collectingSince, plan };
+}
+
+/**
+ * {@link decide}, after counting what the buffer dropped since the last
+ * look as `buffer_full` losses (the buffer drops while the writer cannot
+ * keep up).
+ */
+export function decideStep(c: WriterContext): Step {
+  const dropped = c.ports.buffer.dropped;
+  const lost = dropped - c.bufferDroppedSeen;
+  if (lost <= 0) return { patch: decide(c), emit: [] };
+  const l = lose(c, "buffer_full", lost, "the historian writer does not keep up with the pollers");
+  return { patch: { ...decide(c), ...l.patch, bufferDroppedSeen: dropped }, emit: l.emit };
+}
+
+/**
+ * `n` samples lost for `reason`: counted in the totals (besides
+ * `buffer_full`, which the buffer counts) and in the run of losses; a new
+ * run is announced with `lossStarted`.
+ */
+export function lose(
+  c: WriterContext,
+  reason: LossReason,
+  n: number,
+  detail: string | null = null,
+): Step {
+  if (n <= 0) return { patch: {}, emit: [] };
+  const now = c.ports.clock.now();
+  const episode = extendEpisode(c.loss, reason, n, now, detail)!;
+  const totals = reason === "buffer_full" ? c.totals : {
+    ...c.totals,
+    valuesLost: c.totals.valuesLost + n,
+    lostByReason: addLoss(c.totals.lostByReason, reason, n),
+  };
+  return {
+    patch: { totals, loss: { ...episode, lastAt: now } },
+    emit: c.loss ? [] : [{ type: "lossStarted", at: now, reason, values: n, detail }],
+  };
+}
+
+/** Samples were kept (in the sink or the journal): a run of losses ends once it has been quiet long enough. */
+export function kept(c: WriterContext): Step {
+  const loss = c.loss;
+  if (!loss) return { patch: {}, emit: [] };
+  const now = c.ports.clock.now();
+  if (now - loss.lastAt < c.settings.lossQuietMs) return { patch: {}, emit: [] };
+  return {
+    patch: { loss: null },
+    emit: [{ type: "lossEnded", at: now, since: loss.since, lost: loss.lost, reason: loss.reason }],
+  };
+}
+
+/** The first failure of a healthy historian starts an outage (announced with `outageStarted`). */
+function outageStart(c: WriterContext, reason: string): Step {
+  if (c.outage) return { patch: {}, emit: [] };
+  const now = c.ports.clock.now();
+  return {
+    patch: {
+      outage: {
+        since: now,
+        reason,
+        spilledBefore: c.totals.valuesSpilled,
+        lostBefore: c.totals.valuesLost,
+      },
+    },
+    emit: [{ type: "outageStarted", sink: c.ports.sink.kind, at: now, reason }],
+  };
+}
+
+/** The historian takes data again: the outage ends with its duration and what went where. */
+function outageEnd(c: WriterContext): Step {
+  const o = c.outage;
+  if (!o) return { patch: {}, emit: [] };
+  const now = c.ports.clock.now();
+  return {
+    patch: { outage: null },
+    emit: [{
+      type: "outageEnded",
+      sink: c.ports.sink.kind,
+      at: now,
+      durationMs: now - o.since,
+      valuesJournaled: c.totals.valuesSpilled - o.spilledBefore,
+      valuesLost: c.totals.valuesLost - o.lostBefore,
+    }],
+  };
+}
+
+/** Steps applied one after another: each sees the context the previous ones patched. */
+function chain(c: WriterContext, ...steps: ((c: WriterContext) => Step)[]): Step {
+  let ctx = c;
+  let patch: Partial<WriterContext> = {};
+  const emit: WriterEmitted[] = [];
+  for (const f of steps) {
+    const s = f(ctx);
+    patch = { ...patch, ...s.patch };
+    ctx = { ...ctx, ...s.patch };
+    emit.push(...s.emit);
+  }
+  return { patch, emit };
 }
 
 /** Takes up to `max` samples from the buffer as the batch in flight. */
@@ -128,7 +235,7 @@ export function written(c: WriterContext, latencyMs: number): Step {
   c.windows.values.add(now, n);
   c.windows.latency.observe(now, latencyMs);
   const t = c.totals;
-  return {
+  const base: Step = {
     patch: {
       inFlight: null,
       inFlightAttempts: 0,
@@ -137,6 +244,8 @@ export function written(c: WriterContext, latencyMs: number): Step {
     },
     emit: [{ type: "batchWritten", source: "live", values: n, latencyMs }],
   };
+  // A write that succeeds ends an outage that never reached "sink down" (a retry got through).
+  return chain(c, () => base, kept, (x) => x.sinkDown ? { patch: {}, emit: [] } : outageEnd(x));
 }
 
 /**
@@ -155,8 +264,10 @@ export function writeFailed(c: WriterContext, err: unknown): Step {
   // Out of attempts, the sink counts as down: later batches spill directly
   // (when stopping, too: the rest of the buffer goes to the journal at once).
   const down = exhausted && !c.sinkDown;
+  const start = outageStart(c, error);
   return {
     patch: {
+      ...start.patch,
       retry: { batch: c.inFlight ?? [], attempts, dueAt, exhausted },
       inFlight: null,
       inFlightAttempts: 0,
@@ -165,6 +276,7 @@ export function writeFailed(c: WriterContext, err: unknown): Step {
       ...(down ? { sinkDown: true, probeAt: now + c.settings.probeIntervalMs } : {}),
     },
     emit: [
+      ...start.emit,
       { type: "writeFailed", attempts, error, retryInMs: exhausted ? null : dueAt - now },
       ...(down ? [{ type: "sinkDown", error } as const] : []),
     ],
@@ -190,14 +302,13 @@ export function writeAbandoned(c: WriterContext): Step {
 export function spilled(c: WriterContext, result: AppendResult): Step {
   if (result.written === 0 && result.dropped === 0) return { patch: { inFlight: null }, emit: [] };
   const t = c.totals;
-  return {
+  const base: Step = {
     patch: {
       inFlight: null,
       totals: {
         ...t,
-        spills: t.spills + 1,
+        spills: t.spills + (result.written > 0 ? 1 : 0),
         valuesSpilled: t.valuesSpilled + result.written,
-        valuesLost: t.valuesLost + result.dropped,
       },
     },
     emit: [{
@@ -207,20 +318,27 @@ export function spilled(c: WriterContext, result: AppendResult): Step {
       reason: c.spillReason,
     }],
   };
+  const reason = result.reason ?? "journal_full";
+  return chain(
+    c,
+    () => base,
+    (x) => result.dropped > 0 ? lose(x, reason, result.dropped) : kept(x),
+  );
 }
 
 /** A spill failed on disk: its samples are lost, and counted. */
 export function spillFailed(c: WriterContext, err: unknown): Step {
   const error = errorText(err);
   const values = c.inFlight?.length ?? 0;
-  return {
+  const base: Step = {
     patch: {
       inFlight: null,
-      totals: { ...c.totals, valuesLost: c.totals.valuesLost + values },
       lastError: { message: `journal spill: ${error}`, at: c.ports.clock.now() },
     },
     emit: [{ type: "spillFailed", values, error }],
   };
+  const reason: LossReason = isDiskFull(err) ? "disk_full" : "journal_error";
+  return chain(c, () => base, (x) => lose(x, reason, values, error));
 }
 
 /** A replay step ended without a sink failure. */
@@ -258,12 +376,36 @@ export function replayed(c: WriterContext, o: ReplayOutcome): Step {
       values: o.values,
       latencyMs: o.latencyMs,
     });
+    patch = { ...patch, ...pace(c, o.values, o.latencyMs, now) };
   }
   if (!c.ports.journal.hasPending()) {
-    patch = { ...patch, replayStartBytes: null };
+    patch = { ...patch, replayStartBytes: null, replayStart: null };
     emit.push({ type: "replayDone" });
   }
   return { patch, emit };
+}
+
+/**
+ * Replay's pacing after a batch of `values` that took `latencyMs`: the duty
+ * cycle leaves the sink idle for L × (1 − d) / d, and the token bucket holds
+ * the rate at `replayMaxValuesPerSecond` (one second's worth of burst).
+ */
+export function pace(
+  c: WriterContext,
+  values: number,
+  latencyMs: number,
+  now: number,
+): Pick<WriterContext, "replayBucket" | "replayNotBefore"> {
+  const rate = c.settings.replayMaxValuesPerSecond;
+  const duty = Math.min(1, Math.max(0.01, c.settings.replayDutyCycle));
+  const idle = latencyMs * (1 - duty) / duty;
+  if (!(rate > 0) || !Number.isFinite(rate)) {
+    return { replayBucket: { tokens: 0, at: now }, replayNotBefore: now + idle };
+  }
+  const b = c.replayBucket;
+  const tokens = Math.min(rate, b.tokens + (now - b.at) * rate / 1000) - values;
+  const refill = tokens < 0 ? -tokens / rate * 1000 : 0;
+  return { replayBucket: { tokens, at: now }, replayNotBefore: now + Math.max(idle, refill) };
 }
 
 /** The sink refused a replayed batch: it stays in the journal, and the sink counts as down. */
@@ -271,20 +413,24 @@ export function replayFailed(c: WriterContext, err: unknown): Step {
   const now = c.ports.clock.now();
   c.windows.failures.add(now);
   const error = errorText(err);
+  const start = outageStart(c, error);
   return {
     patch: {
+      ...start.patch,
       sinkDown: true,
       probeAt: now + c.settings.probeIntervalMs,
       totals: { ...c.totals, failures: c.totals.failures + 1 },
       lastError: { message: error, at: now },
     },
-    emit: [{ type: "replayFailed", error }, { type: "sinkDown", error }],
+    emit: [...start.emit, { type: "replayFailed", error }, { type: "sinkDown", error }],
   };
 }
 
 /** A health probe answered (or failed): back up, or probe again later. */
 export function probed(c: WriterContext, health: SinkHealth | undefined, err?: unknown): Step {
-  if (health?.ok) return { patch: { sinkDown: false }, emit: [{ type: "sinkUp" }] };
+  if (health?.ok) {
+    return chain(c, () => ({ patch: { sinkDown: false }, emit: [{ type: "sinkUp" }] }), outageEnd);
+  }
   const now = c.ports.clock.now();
   const message = health ? health.detail ?? "sink not healthy" : errorText(err);
   return {

@@ -42,10 +42,21 @@ export class FakeSink implements Sink {
   commitThenHang = false;
   /** Writes never answer until {@link release}. */
   hang = false;
+  /**
+   * How long a write takes on the clock, ms, by batch (0: at once). Needs a
+   * clock with timers; the write commits when the time is up.
+   */
+  delayMs: (batch: readonly Sample[]) => number = () => 0;
+  /** Writes under way on the clock (see {@link delayMs}). */
+  delayed = 0;
+  /** Clock intervals the sink was busy with a delayed write, with the batch size. */
+  readonly busy: { start: number; end: number; values: number }[] = [];
   #hung: (() => void)[] = [];
 
   /** A fake sink; with a clock it records when each write was attempted. */
-  constructor(readonly clock?: { now(): number }) {}
+  constructor(
+    readonly clock?: { now(): number; setTimeout?(fn: () => void, ms: number): unknown },
+  ) {}
 
   write(batch: readonly Sample[]): Promise<void> {
     this.attempts++;
@@ -54,6 +65,20 @@ export class FakeSink implements Sink {
     assert.equal(keys.size, batch.length, "a batch holds each (tag, ts) once");
     if (this.down) return Promise.reject(new Error("fake sink is down"));
     if (this.hang) return new Promise((resolve) => this.#hung.push(() => resolve()));
+    const ms = this.delayMs(batch);
+    const clock = this.clock;
+    if (ms > 0 && clock?.setTimeout) {
+      const start = clock.now();
+      this.delayed++;
+      return new Promise((resolve) => {
+        clock.setTimeout!(() => {
+          this.delayed--;
+          this.busy.push({ start, end: clock.now(), values: batch.length });
+          this.#commit(batch);
+          resolve();
+        }, ms);
+      });
+    }
     this.#commit(batch);
     if (this.commitThenHang) {
       this.commitThenHang = false;
@@ -162,7 +187,7 @@ export async function startWriter(options: HarnessOptions = {}): Promise<Harness
     const s = actor.getSnapshot();
     // Idle: waiting for data or time, or stuck on a hung sink call that only
     // a clock timer (its timeout, the stop deadline) can end.
-    return s.status !== "active" || s.matches({ running: "waiting" }) ||
+    return s.status !== "active" || s.matches({ running: "waiting" }) || sink.delayed > 0 ||
       (sink.hung > 0 && !s.matches({ running: "spilling" }) && !s.matches("finalSpill"));
   };
   const idle = async () => {
