@@ -16,6 +16,20 @@ export type SinkConfig =
   | ({ readonly kind: "postgres" } & PostgresSinkOptions)
   | ({ readonly kind: "oracle" } & OracleSinkOptions);
 
+/**
+ * History kept by default, days: a quarter of a year covers shift, monthly and
+ * quarterly reports and most quality investigations, while the plant's
+ * long-term archive is the central PostgreSQL/Oracle historian.
+ */
+export const DEFAULT_RETENTION_DAYS = 90;
+
+/**
+ * Free space the SQLite history leaves on its disk by default, MiB: above
+ * the journal's own free-space watermark, so that history makes room before
+ * the journal, logs and config.db run out of disk.
+ */
+export const DEFAULT_HISTORY_MIN_FREE_MB = 1024;
+
 /** The sink kinds. */
 export const SINK_KINDS = ["sqlite", "postgres", "oracle"] as const;
 
@@ -53,7 +67,8 @@ export async function createSink(config: SinkConfig): Promise<Sink & Partial<His
  * The sink config from environment variables:
  * JSSCADA_SINK (sqlite | postgres | oracle, default sqlite);
  * sqlite: JSSCADA_SQLITE_PATH (default `defaultSqlitePath`),
- * JSSCADA_RETENTION_DAYS;
+ * JSSCADA_RETENTION_DAYS (default DEFAULT_RETENTION_DAYS),
+ * JSSCADA_HISTORY_MIN_FREE_MB (disk guard, default DEFAULT_HISTORY_MIN_FREE_MB, 0 = off);
  * postgres: JSSCADA_PG_URL (required), JSSCADA_PG_TABLE;
  * oracle: JSSCADA_ORACLE_USER, JSSCADA_ORACLE_PASSWORD,
  * JSSCADA_ORACLE_CONNECT_STRING (required), JSSCADA_ORACLE_TABLE.
@@ -75,15 +90,19 @@ export function sinkConfigFromEnv(
   const kind = get("JSSCADA_SINK") ?? "sqlite";
   switch (kind) {
     case "sqlite": {
-      const days = get("JSSCADA_RETENTION_DAYS");
-      const retentionDays = days === undefined ? undefined : Number(days);
-      if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
+      const retentionDays = Number(get("JSSCADA_RETENTION_DAYS") ?? DEFAULT_RETENTION_DAYS);
+      if (!(Number.isInteger(retentionDays) && retentionDays > 0)) {
         throw ConfigError.of("JSSCADA_RETENTION_DAYS", "must be a whole number of days ≥ 1");
+      }
+      const minFreeMb = Number(get("JSSCADA_HISTORY_MIN_FREE_MB") ?? DEFAULT_HISTORY_MIN_FREE_MB);
+      if (!(Number.isInteger(minFreeMb) && minFreeMb >= 0)) {
+        throw ConfigError.of("JSSCADA_HISTORY_MIN_FREE_MB", "must be a whole number of MiB ≥ 0");
       }
       return {
         kind,
         path: get("JSSCADA_SQLITE_PATH") ?? defaultSqlitePath,
-        ...(retentionDays === undefined ? {} : { retentionDays }),
+        retentionDays,
+        minFreeBytes: minFreeMb * 2 ** 20,
       };
     }
     case "postgres": {

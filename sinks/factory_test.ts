@@ -5,21 +5,24 @@ import { createSink, sinkConfigFromEnv } from "./factory.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
-Deno.test("sink config from the environment defaults to SQLite at the given path", () => {
+Deno.test("sink config from the environment defaults to SQLite at the given path, with retention and a disk guard", () => {
   assert.deepEqual(sinkConfigFromEnv(envOf({}), "data/history.db"), {
     kind: "sqlite",
     path: "data/history.db",
+    retentionDays: 90,
+    minFreeBytes: 1024 * 2 ** 20,
   });
   assert.deepEqual(
     sinkConfigFromEnv(
       envOf({
         JSSCADA_SINK: "sqlite",
         JSSCADA_SQLITE_PATH: "/var/h.db",
-        JSSCADA_RETENTION_DAYS: "90",
+        JSSCADA_RETENTION_DAYS: "400",
+        JSSCADA_HISTORY_MIN_FREE_MB: "0",
       }),
       "x",
     ),
-    { kind: "sqlite", path: "/var/h.db", retentionDays: 90 },
+    { kind: "sqlite", path: "/var/h.db", retentionDays: 400, minFreeBytes: 0 },
   );
 });
 
@@ -66,6 +69,7 @@ Deno.test("sink config names the variable that is missing or wrong", () => {
     "JSSCADA_ORACLE_PASSWORD",
   );
   assert.equal(issue({ JSSCADA_RETENTION_DAYS: "0" }), "JSSCADA_RETENTION_DAYS");
+  assert.equal(issue({ JSSCADA_HISTORY_MIN_FREE_MB: "-1" }), "JSSCADA_HISTORY_MIN_FREE_MB");
 });
 
 Deno.test("createSink builds each kind without touching a database it does not need", async () => {

@@ -38,6 +38,8 @@ export interface SqliteSinkOptions extends SqliteEngineSettings {
   readonly clock?: () => number;
   /** Hears failures of the built-in maintenance steps (writes report their own). */
   readonly onMaintenanceError?: (error: unknown) => void;
+  /** Free bytes of a directory's file system, inline mode only (tests of the disk guard). */
+  readonly diskFree?: (dir: string) => number;
 }
 
 interface Backend {
@@ -57,9 +59,9 @@ export class SqliteSink implements Sink, HistorySource {
 
   /** Opens (or creates) the history file; rejects when it cannot be opened. */
   static async open(options: SqliteSinkOptions): Promise<SqliteSink> {
-    const { worker, clock, onMaintenanceError, ...settings } = options;
+    const { worker, clock, onMaintenanceError, diskFree, ...settings } = options;
     if (worker === false) {
-      const engine = new SqliteEngine(settings, clock, onMaintenanceError);
+      const engine = new SqliteEngine(settings, clock, onMaintenanceError, diskFree);
       return new SqliteSink(new InlineBackend(engine));
     }
     const backend = new WorkerBackend(onMaintenanceError ?? (() => {}));

@@ -6,6 +6,8 @@
  * (sinks/sqlite_worker.ts) so that SQLite never blocks the main event loop,
  * or inline where no worker is wanted (tests, benchmarks, tools).
  */
+import { statfsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Sample } from "../model/sample.ts";
 import type { HistoryBucket } from "./sink.ts";
@@ -43,6 +45,13 @@ export interface SqliteEngineSettings {
   readonly maxRowsPerStep?: number;
   /** Keep this many days of history; older whole days are deleted. Default: keep all. */
   readonly retentionDays?: number;
+  /**
+   * Disk guard: while the history file's file system has less than this many
+   * bytes free (counting the file's own free pages, which new rows reuse),
+   * maintenance deletes the oldest whole day even inside the retention
+   * period, one day per step, never the last 24 hours. 0 or unset: off.
+   */
+  readonly minFreeBytes?: number;
   /** SQLite page cache in KiB (default 65,536 = 64 MiB). */
   readonly cacheSizeKiB?: number;
 }
@@ -53,6 +62,8 @@ export interface MaintenanceResult {
   readonly moved: number;
   /** Retention's step (all zero when retention is off). */
   readonly pruned: PruneResult;
+  /** The disk guard deleted history early in this step (space was below `minFreeBytes`). */
+  readonly diskGuard: boolean;
   /** A backlog remains: call again soon. */
   readonly more: boolean;
 }
@@ -66,6 +77,9 @@ export class SqliteEngine {
   readonly #interval: number;
   readonly #maxRows: number;
   readonly #retentionDays: number | undefined;
+  readonly #minFree: number;
+  readonly #dir: string | undefined;
+  readonly #diskFree: (dir: string) => number;
   readonly #onError: (error: unknown) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -73,12 +87,14 @@ export class SqliteEngine {
   /**
    * Opens (or creates) the history file and starts the maintenance timer.
    * `clock` drives compaction and retention; `onMaintenanceError` hears
-   * failures of the timer's steps (writes report their own).
+   * failures of the timer's steps (writes report their own); `diskFree`
+   * tells the free bytes of a directory's file system (the disk guard's probe).
    */
   constructor(
     settings: SqliteEngineSettings,
     clock: () => number = Date.now,
     onMaintenanceError: (error: unknown) => void = () => {},
+    diskFree: (dir: string) => number = freeBytesOf,
   ) {
     this.#clock = clock;
     this.#onError = onMaintenanceError;
@@ -86,6 +102,9 @@ export class SqliteEngine {
     this.#interval = settings.maintenanceIntervalMs ?? 60_000;
     this.#maxRows = settings.maxRowsPerStep ?? 250_000;
     this.#retentionDays = settings.retentionDays;
+    this.#minFree = settings.minFreeBytes ?? 0;
+    this.#dir = settings.path === ":memory:" ? undefined : dirname(resolve(settings.path));
+    this.#diskFree = diskFree;
     this.#db = new DatabaseSync(settings.path);
     try {
       this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
@@ -195,13 +214,51 @@ export class SqliteEngine {
     return this.#store.prune(ts, maxRows);
   }
 
-  /** One maintenance step: compaction, then retention when configured. */
+  /**
+   * One maintenance step: compaction, then retention when configured, then
+   * the disk guard when retention deleted nothing and space is short.
+   */
   maintain(): MaintenanceResult {
     const moved = this.compact();
-    const pruned = this.#retentionDays === undefined
+    const now = this.#clock();
+    let pruned: PruneResult = this.#retentionDays === undefined
       ? { deleted: 0, dropped: [], more: false }
-      : this.pruneOlderThan(this.#clock() - this.#retentionDays * DAY_MS);
-    return { moved, pruned, more: moved >= this.#maxRows || pruned.more };
+      : this.pruneOlderThan(now - this.#retentionDays * DAY_MS);
+    let diskGuard = false;
+    if (pruned.deleted === 0 && this.#spaceLeftOrInfinity() < this.#minFree) {
+      pruned = this.pruneOlderThan(now - DAY_MS);
+      diskGuard = pruned.deleted > 0;
+      if (diskGuard) {
+        this.#onError(
+          new Error(
+            `history disk guard: less than ${Math.round(this.#minFree / 2 ** 20)} MiB free ` +
+              `beside ${this.#dir}; deleted ${pruned.deleted} samples of the oldest day early`,
+          ),
+        );
+      }
+    }
+    return { moved, pruned, diskGuard, more: moved >= this.#maxRows || pruned.more };
+  }
+
+  #spaceLeftOrInfinity(): number {
+    try {
+      return this.spaceLeft();
+    } catch (error) {
+      this.#onError(error); // a failed probe must not stop compaction or retention
+      return Infinity;
+    }
+  }
+
+  /**
+   * Bytes the history can still grow into: free space of its file system
+   * plus the file's own free pages. Infinity for `:memory:` or when the
+   * guard is off.
+   */
+  spaceLeft(): number {
+    if (this.#dir === undefined || this.#minFree <= 0) return Infinity;
+    const pages = this.#db.prepare("PRAGMA freelist_count").get() as { freelist_count: number };
+    const size = this.#db.prepare("PRAGMA page_size").get() as { page_size: number };
+    return this.#diskFree(this.#dir) + pages.freelist_count * size.page_size;
   }
 
   #schedule(delay: number): void {
@@ -217,4 +274,10 @@ export class SqliteEngine {
       this.#schedule(more ? 0 : this.#interval);
     }, delay);
   }
+}
+
+/** Free bytes for an unprivileged writer on the file system holding `dir`. */
+export function freeBytesOf(dir: string): number {
+  const s = statfsSync(dir);
+  return Number(s.bavail) * Number(s.bsize);
 }

@@ -265,6 +265,77 @@ Deno.test("sqlite built-in maintenance compacts and prunes on its timer and stop
   }
 });
 
+Deno.test("sqlite disk guard deletes the oldest day early when space is short, one day per step, never the last 24 hours", async () => {
+  const day0 = dayOf(BASE_TS) * DAY_MS;
+  let free = 10 * 2 ** 30;
+  const errors: string[] = [];
+  const h = await harness({}, {
+    clock: () => day0 + 3 * DAY_MS + 3_600_000, // day 4, 01:00
+    retentionDays: 365,
+    minFreeBytes: 2 ** 30,
+    diskFree: () => free,
+    onMaintenanceError: (e) => errors.push((e as Error).message),
+  });
+  try {
+    for (let d = 0; d < 4; d++) await h.sink.write(grid(1, 10, 25, day0 + d * DAY_MS));
+    await h.raw.compact(1e9);
+    const plenty = await h.raw.maintain();
+    assert.equal(plenty.diskGuard, false);
+    assert.equal(plenty.pruned.deleted, 0, "10 GiB free: nothing goes");
+    free = 0; // the disk is full: only the file's own free pages count
+    const first = await h.raw.maintain();
+    assert.equal(first.diskGuard, true);
+    assert.deepEqual(first.pruned.dropped, ["history_20240501"]);
+    assert.match(errors[0], /history disk guard: less than 1024 MiB free/);
+    // The dropped day's pages are free inside the file; with the guard asking
+    // for more than that, each further step takes one more day, never day 3
+    // (within 24 h of the clock) or day 4.
+    const second = await h.raw.maintain();
+    assert.deepEqual(second.pruned.dropped, ["history_20240502"]);
+    const third = await h.raw.maintain();
+    assert.deepEqual(third.pruned.dropped, []);
+    assert.equal(third.diskGuard, false);
+    assert.deepEqual(Object.keys(tableCounts(h.path)), [
+      "history_20240503",
+      "history_20240504",
+      RECENT,
+    ]);
+  } finally {
+    await h.cleanup();
+  }
+});
+
+Deno.test("sqlite disk guard counts the file's free pages as room, so one early deletion is enough", async () => {
+  const day0 = dayOf(BASE_TS) * DAY_MS;
+  let pagesBefore = 0; // free pages the file had before: the disk "has" minus that much
+  const h = await harness({}, {
+    clock: () => day0 + 3 * DAY_MS,
+    minFreeBytes: 1, // one byte more than the file had free before
+    diskFree: () => -pagesBefore,
+  });
+  try {
+    for (let d = 0; d < 3; d++) await h.sink.write(grid(1, 10, 25, day0 + d * DAY_MS));
+    await h.raw.compact(1e9);
+    const db = new DatabaseSync(h.path);
+    try {
+      const pages = db.prepare("PRAGMA freelist_count").get() as { freelist_count: number };
+      const size = db.prepare("PRAGMA page_size").get() as { page_size: number };
+      pagesBefore = pages.freelist_count * size.page_size;
+    } finally {
+      db.close();
+    }
+    assert.deepEqual((await h.raw.maintain()).pruned.dropped, ["history_20240501"]);
+    assert.equal((await h.raw.maintain()).diskGuard, false, "the dropped day's pages are room");
+    assert.deepEqual(Object.keys(tableCounts(h.path)), [
+      "history_20240502",
+      "history_20240503",
+      RECENT,
+    ]);
+  } finally {
+    await h.cleanup();
+  }
+});
+
 Deno.test("sqlite reopening the file keeps the rows and the watermark", async () => {
   const h = await harness({}, { clock: () => FUTURE });
   try {
