@@ -1,0 +1,815 @@
+/**
+ * The Sparkplug B edge node publisher: JSScada's samples → an MQTT broker, as
+ * the Sparkplug B 3.0 specification asks. The edge node is the gateway, one
+ * device per PLC (model.ts); the session machine (session.ts) decides when
+ * the node is born; this facade does the effects: MQTT connection with the
+ * NDEATH Will (bdSeq persisted, bdseq.ts), NBIRTH/DBIRTH, DDATA by exception
+ * (exception.ts) batched per sample batch and device, seq 0–255, DDEATH and
+ * DBIRTH as PLCs fail and answer, rebirth on NCMD and on configuration
+ * changes, DCMD writes through an injected port, and store and forward
+ * (spool.ts, inflight.ts) while the broker or the primary host is away.
+ *
+ * Everything that crosses the facade is plain data, so that it runs the
+ * same inside a Deno Worker (worker.ts).
+ */
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { Buffer } from "node:buffer";
+import { createActor, fromPromise } from "xstate";
+import type { PlantConfig } from "../model/config.ts";
+import type { Sample } from "../model/sample.ts";
+import type { TagValue } from "../protocol/values.ts";
+import { type Clock, systemClock } from "../actors/clock.ts";
+import { BdSeqStore } from "./bdseq.ts";
+import { decodePayload, encodePayload, type SpDataType, type SpMetric } from "./codec.ts";
+import { ExceptionFilter } from "./exception.ts";
+import { DEFAULT_MAX_INFLIGHT, Inflight } from "./inflight.ts";
+import {
+  birthMetric,
+  buildModel,
+  dataMetric,
+  type DeviceModel,
+  type SparkplugModel,
+} from "./model.ts";
+import { DEFAULT_BACKOFF_MS, sessionMachine, type SessionMode, sessionMode } from "./session.ts";
+import type { SparkplugSettings } from "./settings.ts";
+import { DEFAULT_SPOOL_MAX_BYTES, Spool } from "./spool.ts";
+import { parseIncoming, parseStatePayload, stateTopic, Topics } from "./topics.ts";
+import { join } from "node:path";
+
+/** One write a DCMD asks for: a tag and the value in engineering units. */
+export interface WriteItem {
+  readonly tagId: number;
+  readonly value: TagValue;
+}
+
+/** What became of one write: done, or refused with the reason (limits, not writable, PLC down). */
+export type WriteOutcome =
+  | { readonly tagId: number; readonly ok: true }
+  | { readonly tagId: number; readonly ok: false; readonly reason: string };
+
+/**
+ * The write port: writes the PLC through the same path as an operator's
+ * write (limits, writable flag, audit entry with the principal `sparkplug`).
+ */
+export type WritePort = (items: WriteItem[]) => Promise<WriteOutcome[]>;
+
+/** A log line: level, sentence, optional fields. */
+export type SparkplugLog = (
+  level: "debug" | "info" | "warning" | "error",
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+/** The gateway's own figures, published as node metrics (NBIRTH, then NDATA on change). */
+export interface GatewayFigures {
+  readonly valuesPerSecond?: number;
+  readonly bufferDepth?: number;
+  readonly journalBytes?: number;
+}
+
+/** Tuning of the publisher; every field has a default. */
+export interface SparkplugTuning {
+  /** MQTT keep-alive, s (default 10): also how often the unconfirmed window is confirmed. */
+  readonly keepaliveS: number;
+  /** Backoff between connection attempts, ms (default 1, 2, 5, 10 s). */
+  readonly backoffMs: readonly number[];
+  /** A CONNECT that takes longer has failed, ms (default 5 s). */
+  readonly connectTimeoutMs: number;
+  /** Spool replay pace, values per second (default 50,000), so live data keeps priority. */
+  readonly replayValuesPerSecond: number;
+  /** Samples per replayed DDATA (default 1,000). */
+  readonly replayBatch: number;
+  /** Bound on the spool's size, bytes (default 256 MiB). */
+  readonly spoolMaxBytes: number;
+  /** Bound on the unconfirmed window, samples (default 500,000). */
+  readonly maxInflight: number;
+  /** Report-by-exception heartbeat, ms (default the historian's 60 s). */
+  readonly heartbeatMs?: number;
+  /** How often node metrics are checked for an NDATA, ms (default 5 s). */
+  readonly statusIntervalMs: number;
+}
+
+const DEFAULT_TUNING: SparkplugTuning = {
+  keepaliveS: 10,
+  backoffMs: DEFAULT_BACKOFF_MS,
+  connectTimeoutMs: 5_000,
+  replayValuesPerSecond: 50_000,
+  replayBatch: 1_000,
+  spoolMaxBytes: DEFAULT_SPOOL_MAX_BYTES,
+  maxInflight: DEFAULT_MAX_INFLIGHT,
+  statusIntervalMs: 5_000,
+};
+
+/** Everything {@link startSparkplug} needs; all plain data but the optional ports. */
+export interface SparkplugOptions {
+  readonly settings: SparkplugSettings;
+  /** The data directory: `sparkplug/bdseq` and `sparkplug/spool/` live under it. */
+  readonly dataDir: string;
+  readonly plant: PlantConfig;
+  readonly clock?: Clock;
+  /** DCMD writes go here when `settings.commands` is on. */
+  readonly write?: WritePort;
+  readonly log?: SparkplugLog;
+  readonly tuning?: Partial<SparkplugTuning>;
+}
+
+/** The publisher's state and counters, plain data (for /status, metrics and alarms). */
+export interface SparkplugStatus {
+  readonly mode: SessionMode;
+  /** Connected to the broker (born or holding for the primary host). */
+  readonly connected: boolean;
+  /** Born: NBIRTH published in this session. */
+  readonly online: boolean;
+  readonly bdSeq: number | undefined;
+  /** The seq of the last message published. */
+  readonly seq: number;
+  readonly lastError: string | undefined;
+  readonly births: number;
+  readonly devicesBorn: number;
+  readonly published: {
+    readonly messages: number;
+    readonly values: number;
+    readonly historicalValues: number;
+  };
+  readonly spool: {
+    readonly bytes: number;
+    readonly maxBytes: number;
+    readonly pending: boolean;
+    readonly appendedValues: number;
+    readonly replayedValues: number;
+    /** Values refused at the spool's bound: raise an alarm when this moves. */
+    readonly droppedValues: number;
+  };
+  /** Samples held in the unconfirmed window, and those forgotten at its bound. */
+  readonly inflightValues: number;
+  readonly forgottenValues: number;
+  /** Samples of devices that are not born (failed PLC), not published. */
+  readonly skippedValues: number;
+  readonly commands: {
+    readonly written: number;
+    readonly refused: number;
+    readonly ignored: number;
+  };
+}
+
+/** Node metric names and aliases (1–99; tags use 100 + tag id). */
+const NODE = {
+  bdSeq: { name: "bdSeq", alias: 1, datatype: "Int64" },
+  rebirth: { name: "Node Control/Rebirth", alias: 2, datatype: "Boolean" },
+  valuesPerSecond: { name: "Gateway/Values per second", alias: 3, datatype: "Double" },
+  bufferDepth: { name: "Gateway/Buffer depth", alias: 4, datatype: "Int64" },
+  journalBytes: { name: "Gateway/Journal bytes", alias: 5, datatype: "Int64" },
+  spoolBytes: { name: "Sparkplug/Spool bytes", alias: 6, datatype: "Int64" },
+  droppedValues: { name: "Sparkplug/Dropped values", alias: 7, datatype: "Int64" },
+} as const satisfies Record<string, { name: string; alias: number; datatype: SpDataType }>;
+
+type NodeKey = keyof typeof NODE;
+const GAUGES: NodeKey[] = [
+  "valuesPerSecond",
+  "bufferDepth",
+  "journalBytes",
+  "spoolBytes",
+  "droppedValues",
+];
+
+/**
+ * Starts the publisher: opens the spool and the bdSeq file under `dataDir`,
+ * then connects in the background (the returned promise does not wait for
+ * the broker). Throws when the data directory cannot be used.
+ */
+export async function startSparkplug(options: SparkplugOptions): Promise<SparkplugPublisher> {
+  const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const log = options.log ?? (() => {});
+  const spool = await Spool.open(options.dataDir, {
+    maxBytes: tuning.spoolMaxBytes,
+    log: (level, message) => log(level, message),
+  });
+  const bdseq = await BdSeqStore.open(join(options.dataDir, "sparkplug"));
+  const p = new SparkplugPublisher(options, tuning, log, spool, bdseq);
+  p.start();
+  return p;
+}
+
+/** The running publisher; see the module comment. Made by {@link startSparkplug}. */
+export class SparkplugPublisher {
+  readonly #settings: SparkplugSettings;
+  readonly #clock: Clock;
+  readonly #write: WritePort | undefined;
+  readonly #log: SparkplugLog;
+  readonly #tuning: SparkplugTuning;
+  readonly #spool: Spool;
+  readonly #bdseq: BdSeqStore;
+  readonly #topics: Topics;
+  readonly #inflight: Inflight;
+  readonly #filter: ExceptionFilter;
+  readonly #actor;
+  #plant: PlantConfig;
+  #model: SparkplugModel;
+  #deadband = new Map<number, number | null>();
+  readonly #current = new Map<number, Sample>();
+  readonly #failed = new Set<number>();
+  readonly #born = new Set<number>();
+  #client: MqttClient | undefined;
+  #bdSeq: number | undefined;
+  #seq = 0;
+  #lastSeq = 0;
+  #lastStateTs: number | undefined;
+  #stopping = false;
+  /** Born in this session: set by the birth, cleared when the session leaves `online`. */
+  #online = false;
+  #stopped: Promise<void> | undefined;
+  #replaying: Promise<void> | undefined;
+  #statusTimer: unknown;
+  #figures: Record<NodeKey, number | null> = {
+    bdSeq: null,
+    rebirth: null,
+    valuesPerSecond: null,
+    bufferDepth: null,
+    journalBytes: null,
+    spoolBytes: null,
+    droppedValues: null,
+  };
+  #publishedFigures: Partial<Record<NodeKey, number | null>> = {};
+  readonly #n = {
+    births: 0,
+    messages: 0,
+    values: 0,
+    historicalValues: 0,
+    skipped: 0,
+    spoolDropped: 0,
+    written: 0,
+    refused: 0,
+    ignored: 0,
+  };
+
+  /** Use {@link startSparkplug}. */
+  constructor(
+    options: SparkplugOptions,
+    tuning: SparkplugTuning,
+    log: SparkplugLog,
+    spool: Spool,
+    bdseq: BdSeqStore,
+  ) {
+    this.#settings = options.settings;
+    this.#clock = options.clock ?? systemClock;
+    this.#write = options.write;
+    this.#log = log;
+    this.#tuning = tuning;
+    this.#spool = spool;
+    this.#bdseq = bdseq;
+    this.#topics = new Topics(options.settings.group, options.settings.node);
+    this.#inflight = new Inflight(tuning.maxInflight);
+    this.#plant = options.plant;
+    this.#model = buildModel(options.plant);
+    this.#indexDeadbands(options.plant);
+    this.#filter = new ExceptionFilter(
+      (tagId) => this.#deadband.get(tagId) ?? null,
+      tuning.heartbeatMs,
+    );
+    const machine = sessionMachine.provide({
+      actors: { connect: fromPromise(() => this.#connect()) },
+      actions: {
+        birth: () => this.#birth(),
+        leaveOnline: () => this.#leaveOnline(),
+        dropSession: () => this.#dropSession(),
+      },
+    });
+    this.#actor = createActor(machine, {
+      input: { primaryHost: options.settings.primaryHost, backoffMs: tuning.backoffMs },
+      clock: this.#clock,
+    });
+    this.#actor.subscribe({
+      error: (e) => this.#log("error", `Sparkplug session failed: ${String(e)}`),
+    });
+  }
+
+  /** Starts the session machine and the node-metrics timer (called by {@link startSparkplug}). */
+  start(): void {
+    this.#actor.start();
+    this.#armStatusTimer();
+  }
+
+  /** The session's mode now. */
+  get mode(): SessionMode {
+    if (this.#stopping) return "stopped";
+    return this.#online ? "online" : sessionMode(this.#actor.getSnapshot().value);
+  }
+
+  /**
+   * One batch of samples (one poll of one group). Each tag's deadband picks
+   * what is reported; what is kept goes out as one DDATA per device when the
+   * node is born, or to the spool when it is not.
+   */
+  onSamples(samples: readonly Sample[]): void {
+    if (this.#stopping) return;
+    const byDevice = new Map<DeviceModel, Sample[]>();
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      const entry = this.#model.byTag.get(s.tagId);
+      if (!entry) continue;
+      this.#current.set(s.tagId, s);
+      if (!this.#filter.keep(s)) continue;
+      let list = byDevice.get(entry.device);
+      if (!list) byDevice.set(entry.device, list = []);
+      list.push(s);
+    }
+    if (byDevice.size === 0) return;
+    if (this.mode === "online" && this.#client) {
+      for (const [device, list] of byDevice) {
+        if (this.#born.has(device.plcId)) this.#publishData(device, list, false);
+        else this.#n.skipped += list.length;
+      }
+    } else {
+      this.#toSpool([...byDevice.values()].flat());
+    }
+  }
+
+  /** A configuration change: devices whose metrics changed are re-born, removed ones get DDEATH. */
+  onPlant(plant: PlantConfig): void {
+    const old = this.#model;
+    this.#plant = plant;
+    this.#model = buildModel(plant);
+    this.#indexDeadbands(plant);
+    for (const tagId of [...this.#current.keys()]) {
+      if (!this.#model.byTag.has(tagId)) this.#current.delete(tagId);
+    }
+    if (this.mode !== "online") return;
+    for (const [plcId, device] of old.devices) {
+      const now = this.#model.devices.get(plcId);
+      if (this.#born.has(plcId) && (!now || now.signature !== device.signature)) {
+        this.#deviceDeath(device);
+      }
+    }
+    for (const [plcId, device] of this.#model.devices) {
+      if (!this.#born.has(plcId) && !this.#failed.has(plcId)) this.#deviceBirth(device);
+    }
+  }
+
+  /** A PLC failed (DDEATH) or answers again (DBIRTH with its current values). */
+  onPlcState(plcId: number, failed: boolean): void {
+    if (failed) this.#failed.add(plcId);
+    else this.#failed.delete(plcId);
+    if (this.mode !== "online") return;
+    const device = this.#model.devices.get(plcId);
+    if (!device) return;
+    if (failed && this.#born.has(plcId)) this.#deviceDeath(device);
+    else if (!failed && !this.#born.has(plcId)) this.#deviceBirth(device);
+  }
+
+  /** The gateway's figures for the node metrics (published as NDATA when they change). */
+  onGatewayFigures(figures: GatewayFigures): void {
+    if (figures.valuesPerSecond !== undefined) {
+      this.#figures.valuesPerSecond = figures.valuesPerSecond;
+    }
+    if (figures.bufferDepth !== undefined) this.#figures.bufferDepth = figures.bufferDepth;
+    if (figures.journalBytes !== undefined) this.#figures.journalBytes = figures.journalBytes;
+  }
+
+  /** State and counters now, plain data. */
+  status(): SparkplugStatus {
+    const mode = this.mode;
+    const spool = this.#spool.stats();
+    return {
+      mode,
+      connected: mode === "online" || mode === "holding",
+      online: mode === "online",
+      bdSeq: this.#bdSeq,
+      seq: this.#lastSeq,
+      lastError: this.#actor.getSnapshot().context.lastError,
+      births: this.#n.births,
+      devicesBorn: this.#born.size,
+      published: {
+        messages: this.#n.messages,
+        values: this.#n.values,
+        historicalValues: this.#n.historicalValues,
+      },
+      spool: {
+        bytes: spool.bytes,
+        maxBytes: spool.maxBytes,
+        pending: this.#spool.hasPending(),
+        appendedValues: spool.appendedValues,
+        replayedValues: spool.replayedValues,
+        droppedValues: spool.droppedValues,
+      },
+      inflightValues: this.#inflight.size,
+      forgottenValues: this.#inflight.forgotten,
+      skippedValues: this.#n.skipped,
+      commands: { written: this.#n.written, refused: this.#n.refused, ignored: this.#n.ignored },
+    };
+  }
+
+  /**
+   * Graceful stop: an NDEATH (QoS 1, so its PUBACK also proves every earlier
+   * DDATA arrived), DISCONNECT, then the spool is closed. Data the broker may
+   * not have is spooled for the next start.
+   */
+  stop(): Promise<void> {
+    if (this.#stopped) return this.#stopped;
+    const wasOnline = this.mode === "online";
+    this.#stopping = true;
+    this.#clock.clearTimeout(this.#statusTimer);
+    this.#actor.send({ type: "STOP" });
+    this.#actor.stop();
+    this.#stopped = this.#finish(wasOnline);
+    return this.#stopped;
+  }
+
+  async #finish(wasOnline: boolean): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) {
+      if (wasOnline && client.connected) {
+        try {
+          await withTimeout(
+            client.publishAsync(
+              this.#topics.nodeTopic("NDEATH"),
+              Buffer.from(this.#deathPayload()),
+              {
+                qos: 1,
+                retain: false,
+              },
+            ),
+            2_000,
+            "NDEATH was not acknowledged",
+          );
+          this.#inflight.confirm(true);
+        } catch (e) {
+          this.#log("warning", `Sparkplug: ${(e as Error).message}; unconfirmed data spooled`);
+        }
+      }
+      await withTimeout(client.endAsync(), 2_000, "DISCONNECT timed out").catch(() =>
+        client.end(true)
+      );
+    }
+    this.#toSpool(this.#inflight.takeAll());
+    await this.#replaying?.catch(() => {});
+    await this.#spool.close();
+  }
+
+  // ---- session effects ----
+
+  async #connect(): Promise<void> {
+    this.#discardClient();
+    const bdSeq = await this.#bdseq.take();
+    if (this.#stopping) throw new Error("stopping");
+    const s = this.#settings;
+    const opts: IClientOptions = {
+      clientId: `jsscada_${s.group}_${s.node}`.slice(0, 128),
+      clean: true,
+      keepalive: this.#tuning.keepaliveS,
+      reschedulePings: false,
+      reconnectPeriod: 0,
+      connectTimeout: this.#tuning.connectTimeoutMs,
+      protocolVersion: 4,
+      will: {
+        topic: this.#topics.nodeTopic("NDEATH"),
+        payload: Buffer.from(this.#deathPayload(bdSeq)),
+        qos: 1,
+        retain: false,
+      },
+    };
+    if (s.username !== undefined) opts.username = s.username;
+    if (s.password !== undefined) opts.password = s.password;
+    if (s.caFile) opts.ca = await Deno.readTextFile(s.caFile);
+    if (s.certFile) opts.cert = await Deno.readTextFile(s.certFile);
+    if (s.keyFile) opts.key = await Deno.readTextFile(s.keyFile);
+    const client = mqtt.connect(s.url, opts);
+    this.#bdSeq = bdSeq;
+    this.#lastStateTs = undefined;
+    client.on("error", (e) => this.#log("debug", `MQTT: ${e.message}`));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once("connect", () => resolve());
+        client.once("close", () => reject(new Error(`could not connect to ${s.url}`)));
+        client.once("error", (e) => reject(e));
+      });
+      if (this.#stopping) throw new Error("stopping");
+      client.on("message", (topic, payload) => this.#onMessage(client, topic, payload));
+      client.on("packetsend", (p) => {
+        if (client === this.#client && p.cmd === "pingreq") this.#inflight.markPing();
+      });
+      client.on("packetreceive", (p) => {
+        if (client === this.#client && p.cmd === "pingresp") this.#inflight.confirm();
+      });
+      this.#client = client;
+      const filters = this.#topics.commandFilters();
+      if (s.primaryHost) filters.push(stateTopic(s.primaryHost));
+      await client.subscribeAsync(filters, { qos: 1 });
+      client.on("close", () => {
+        if (client !== this.#client) return;
+        this.#actor.send({ type: "CLOSED", reason: `connection to ${s.url} closed` });
+      });
+      if (!client.connected) throw new Error(`connection to ${s.url} closed`);
+    } catch (e) {
+      if (this.#client === client) this.#client = undefined;
+      client.end(true);
+      throw e;
+    }
+    this.#log("info", `Sparkplug: connected to ${s.url} with bdSeq ${bdSeq}`);
+  }
+
+  #discardClient(): void {
+    const c = this.#client;
+    this.#client = undefined;
+    c?.end(true);
+  }
+
+  #birth(): void {
+    const client = this.#client;
+    if (!client) return;
+    const now = this.#clock.now();
+    this.#seq = 0;
+    this.#online = true;
+    this.#born.clear();
+    this.#refreshSpoolFigures();
+    this.#figures.bdSeq = this.#bdSeq ?? 0;
+    const metrics: SpMetric[] = [];
+    for (const key of Object.keys(NODE) as NodeKey[]) {
+      const d = NODE[key];
+      const value = key === "rebirth" ? false : this.#figures[key];
+      metrics.push({ name: d.name, alias: d.alias, timestamp: now, datatype: d.datatype, value });
+    }
+    this.#publishedFigures = { ...this.#figures };
+    this.#publish(this.#topics.nodeTopic("NBIRTH"), { timestamp: now, metrics }, 0);
+    this.#n.births++;
+    for (const device of this.#model.devices.values()) {
+      if (!this.#failed.has(device.plcId)) this.#deviceBirth(device);
+    }
+    this.#log("info", `Sparkplug: born (NBIRTH bdSeq ${this.#bdSeq}, ${this.#born.size} devices)`);
+    this.#startReplay();
+  }
+
+  #leaveOnline(): void {
+    this.#online = false;
+    this.#born.clear();
+    if (this.#stopping) return;
+    this.#toSpool(this.#inflight.takeAll());
+  }
+
+  #dropSession(): void {
+    const client = this.#client;
+    this.#log("warning", "Sparkplug: the primary host went offline; NDEATH and reconnect");
+    if (!client) return;
+    client.publish(this.#topics.nodeTopic("NDEATH"), Buffer.from(this.#deathPayload()), {
+      qos: 0,
+      retain: false,
+    });
+    client.end(false, {}, () => {});
+  }
+
+  // ---- messages ----
+
+  #deathPayload(bdSeq = this.#bdSeq ?? 0): Uint8Array {
+    return encodePayload({
+      timestamp: this.#clock.now(),
+      metrics: [{ name: NODE.bdSeq.name, datatype: "Int64", value: bdSeq }],
+    });
+  }
+
+  #nextSeq(): number {
+    const s = this.#seq;
+    this.#seq = (s + 1) & 0xff;
+    this.#lastSeq = s;
+    return s;
+  }
+
+  #publish(
+    topic: string,
+    payload: { timestamp: number; metrics: SpMetric[] },
+    values: number,
+  ): void {
+    const client = this.#client!;
+    const bytes = encodePayload({ ...payload, seq: this.#nextSeq() });
+    client.publish(topic, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      qos: 0,
+      retain: false,
+    });
+    this.#n.messages++;
+    this.#n.values += values;
+  }
+
+  #deviceBirth(device: DeviceModel): void {
+    const now = this.#clock.now();
+    const metrics = device.metrics.map((m) => {
+      const cur = this.#current.get(m.tagId);
+      this.#filter.reset(m.tagId, cur);
+      return cur
+        ? birthMetric(m, cur.value, cur.quality, cur.ts)
+        : birthMetric(m, null, "stale", now);
+    });
+    this.#publish(
+      this.#topics.deviceTopic("DBIRTH", device.deviceId),
+      { timestamp: now, metrics },
+      metrics.length,
+    );
+    this.#born.add(device.plcId);
+  }
+
+  #deviceDeath(device: DeviceModel): void {
+    this.#publish(this.#topics.deviceTopic("DDEATH", device.deviceId), {
+      timestamp: this.#clock.now(),
+      metrics: [],
+    }, 0);
+    this.#born.delete(device.plcId);
+  }
+
+  #publishData(device: DeviceModel, samples: readonly Sample[], historical: boolean): void {
+    const metrics: SpMetric[] = [];
+    const sent: Sample[] = [];
+    for (const s of samples) {
+      const entry = device.metrics.length ? this.#model.byTag.get(s.tagId) : undefined;
+      if (!entry || entry.device.plcId !== device.plcId) continue;
+      metrics.push(dataMetric(entry.metric, s.value, s.quality, s.ts, historical));
+      sent.push(s);
+    }
+    if (metrics.length === 0) return;
+    this.#publish(
+      this.#topics.deviceTopic("DDATA", device.deviceId),
+      { timestamp: this.#clock.now(), metrics },
+      metrics.length,
+    );
+    if (historical) this.#n.historicalValues += metrics.length;
+    this.#inflight.add(sent);
+  }
+
+  #onMessage(client: MqttClient, topic: string, payload: Uint8Array): void {
+    if (client !== this.#client) return;
+    const t = parseIncoming(this.#topics, topic);
+    try {
+      if (t.kind === "STATE") this.#onState(t.hostId, payload);
+      else if (t.kind === "NCMD") this.#onNodeCommand(payload);
+      else if (t.kind === "DCMD") this.#onDeviceCommand(t.deviceId, payload);
+    } catch (e) {
+      this.#log("warning", `Sparkplug: ${topic}: ${(e as Error).message}`);
+    }
+  }
+
+  #onState(hostId: string, payload: Uint8Array): void {
+    if (hostId !== this.#settings.primaryHost) return;
+    const state = parseStatePayload(payload);
+    if (!state) {
+      this.#log("warning", `Sparkplug: STATE of ${hostId} is not {"online", "timestamp"} JSON`);
+      return;
+    }
+    if (this.#lastStateTs !== undefined && state.timestamp < this.#lastStateTs) return;
+    this.#lastStateTs = state.timestamp;
+    this.#log(
+      "info",
+      `Sparkplug: primary host ${hostId} is ${state.online ? "online" : "offline"}`,
+    );
+    this.#actor.send({ type: "HOST", online: state.online });
+  }
+
+  #onNodeCommand(payload: Uint8Array): void {
+    const p = decodePayload(payload);
+    for (const m of p.metrics) {
+      if ((m.name === NODE.rebirth.name || m.alias === NODE.rebirth.alias) && m.value === true) {
+        this.#log("info", "Sparkplug: rebirth requested (NCMD)");
+        if (this.mode === "online") this.#birth();
+      }
+    }
+  }
+
+  #onDeviceCommand(deviceId: string, payload: Uint8Array): void {
+    const device = this.#model.byDeviceId.get(deviceId);
+    if (!device) {
+      this.#n.ignored++;
+      this.#log("warning", `Sparkplug: DCMD for unknown device ${deviceId} ignored`);
+      return;
+    }
+    const byAlias = new Map(device.metrics.map((m) => [m.alias, m]));
+    const byName = new Map(device.metrics.map((m) => [m.name, m]));
+    const find = (name: string | undefined, alias: number | undefined) =>
+      (alias !== undefined ? byAlias.get(alias) : undefined) ??
+        (name !== undefined ? byName.get(name) : undefined);
+    const p = decodePayload(payload, (name, alias) => find(name, alias)?.datatype);
+    const items: WriteItem[] = [];
+    for (const m of p.metrics) {
+      const metric = find(m.name, m.alias);
+      if (!this.#settings.commands || !this.#write) {
+        this.#n.ignored++;
+        continue;
+      }
+      if (!metric || m.value === null) {
+        this.#n.refused++;
+        this.#log(
+          "warning",
+          `Sparkplug: DCMD ${deviceId}: no writable metric ${m.name ?? m.alias}`,
+        );
+        continue;
+      }
+      items.push({ tagId: metric.tagId, value: m.value });
+    }
+    if (!this.#settings.commands || !this.#write) {
+      this.#log("info", `Sparkplug: DCMD for ${deviceId} ignored (--sparkplug-commands is off)`);
+      return;
+    }
+    if (items.length === 0) return;
+    this.#write(items).then((outcomes) => {
+      for (const o of outcomes) {
+        if (o.ok) this.#n.written++;
+        else {
+          this.#n.refused++;
+          this.#log("warning", `Sparkplug: DCMD write to tag ${o.tagId} refused: ${o.reason}`);
+        }
+      }
+    }, (e) => {
+      this.#n.refused += items.length;
+      this.#log("warning", `Sparkplug: DCMD write failed: ${(e as Error).message}`);
+    });
+  }
+
+  // ---- store and forward ----
+
+  #toSpool(samples: readonly Sample[]): void {
+    if (samples.length === 0) return;
+    this.#spool.append(samples).then((dropped) => {
+      if (dropped > 0) this.#n.spoolDropped += dropped;
+    }, (e) => this.#log("error", `Sparkplug spool: append failed: ${(e as Error).message}`));
+  }
+
+  #startReplay(): void {
+    if (this.#replaying || !this.#spool.hasPending()) return;
+    this.#replaying = this.#replay().catch((e) =>
+      this.#log("error", `Sparkplug spool: replay failed: ${(e as Error).message}`)
+    ).finally(() => this.#replaying = undefined);
+  }
+
+  async #replay(): Promise<void> {
+    const t0 = this.#clock.now();
+    let sent = 0;
+    this.#log("info", "Sparkplug: replaying the spool");
+    while (this.mode === "online" && !this.#stopping) {
+      const batch = await this.#spool.read(this.#tuning.replayBatch);
+      if (!batch || this.mode !== "online" || this.#stopping) break;
+      const byDevice = new Map<DeviceModel, Sample[]>();
+      for (const s of batch.samples) {
+        const entry = this.#model.byTag.get(s.tagId);
+        if (!entry || !this.#born.has(entry.device.plcId)) {
+          this.#n.skipped++;
+          continue;
+        }
+        let list = byDevice.get(entry.device);
+        if (!list) byDevice.set(entry.device, list = []);
+        list.push(s);
+      }
+      for (const [device, list] of byDevice) this.#publishData(device, list, true);
+      await this.#spool.commit(batch);
+      sent += batch.samples.length;
+      const ms = batch.samples.length / this.#tuning.replayValuesPerSecond * 1000;
+      await new Promise<void>((r) => this.#clock.setTimeout(r, Math.max(1, ms)));
+    }
+    const s = (this.#clock.now() - t0) / 1000;
+    this.#log("info", `Sparkplug: replayed ${sent} values in ${s.toFixed(1)} s`);
+  }
+
+  // ---- node metrics ----
+
+  #indexDeadbands(plant: PlantConfig): void {
+    this.#deadband = new Map(plant.tags.map((t) => [t.id, t.deadband]));
+  }
+
+  #refreshSpoolFigures(): void {
+    const st = this.#spool.stats();
+    this.#figures.spoolBytes = st.bytes;
+    this.#figures.droppedValues = st.droppedValues;
+  }
+
+  #armStatusTimer(): void {
+    this.#statusTimer = this.#clock.setTimeout(() => {
+      if (this.#stopping) return;
+      this.#publishFigures();
+      this.#armStatusTimer();
+    }, this.#tuning.statusIntervalMs);
+  }
+
+  #publishFigures(): void {
+    this.#refreshSpoolFigures();
+    if (this.mode !== "online" || !this.#client) return;
+    const now = this.#clock.now();
+    const metrics: SpMetric[] = [];
+    for (const key of GAUGES) {
+      const v = this.#figures[key];
+      if (v === this.#publishedFigures[key]) continue;
+      const d = NODE[key];
+      metrics.push({ alias: d.alias, timestamp: now, datatype: d.datatype, value: v });
+      this.#publishedFigures[key] = v;
+    }
+    if (metrics.length) {
+      this.#publish(this.#topics.nodeTopic("NDATA"), { timestamp: now, metrics }, 0);
+    }
+  }
+
+  /** The plant the publisher models now. */
+  get plant(): PlantConfig {
+    return this.#plant;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => timer = setTimeout(() => reject(new Error(message)), ms)),
+  ]).finally(() => clearTimeout(timer));
+}
