@@ -18,6 +18,8 @@ export interface GroupSpec {
 export interface RuntimePlan {
   readonly plcs: ReadonlyMap<number, PlcConfig>;
   readonly groups: ReadonlyMap<number, GroupSpec>;
+  /** Every tag of the configuration, enabled or not (to tell disabled from removed). */
+  readonly tagIds: ReadonlySet<number>;
 }
 
 /** The runtime plan of a plant configuration. */
@@ -35,7 +37,7 @@ export function runtimePlan(plant: PlantConfig): RuntimePlan {
     const plc = plcs.get(g.plcId);
     if (g.enabled && plc) groups.set(g.id, { group: g, tags: tagsByGroup.get(g.id) ?? [], plc });
   }
-  return { plcs, groups };
+  return { plcs, groups, tagIds: new Set(plant.tags.map((t) => t.id)) };
 }
 
 /** Ids to stop, to start, and to restart (stop the old, start the new). */

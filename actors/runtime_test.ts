@@ -50,7 +50,7 @@ async function until<T>(f: () => T | undefined, ms: number, what: string): Promi
   }
 }
 
-Deno.test("the sample plant on four fixture PLCs: one PLC stalled and one killed go bad-comm within two intervals, the others keep their schedule, both recover within 2 s", async () => {
+Deno.test("the sample plant on four fixture PLCs: one PLC stalled and one killed fail after their attempts (bad-comm), the others keep their schedule, both recover within 2 s", async () => {
   const sample = generateSamplePlant();
   await using fixtures = await startFixturePlant(sample.profile, { ports: 0 });
   const config = samplePlantConfig(
@@ -94,24 +94,36 @@ Deno.test("the sample plant on four fixture PLCs: one PLC stalled and one killed
     const down = Date.now();
     press.faults.set({ kind: "stall" });
     await weld.kill();
+    // Failure rule: a request times out after the PLC's timeoutMs (1,000 ms), not the
+    // group's interval, and the PLC fails after `attempts` (3) consecutive failed requests
+    // (its groups' reads fail together, so a stalled PLC fails within a few timeouts).
+    const pressPlc = config.plcs.find((p) => p.code === "PLCPRESS010001")!;
     const pressBad = await until(
       () => sink.first(tagsOf("PRESS_MOTION"), "bad-comm", down),
-      1000,
+      pressPlc.attempts * pressPlc.timeoutMs + 1000,
       "PRESS bad-comm",
     );
     const weldBad = await until(
       () => sink.first(tagsOf("WELD_FAST"), "bad-comm", down),
-      1000,
+      2000,
       "WELD bad-comm",
     );
     assert.ok(
-      pressBad - down <= 2 * 100 + 30,
-      `stalled PLC: bad-comm after ${pressBad - down} ms (interval 100)`,
+      pressBad - down >= pressPlc.timeoutMs - 20,
+      `stalled PLC: bad-comm after ${pressBad - down} ms, before its first request timed out`,
     );
     assert.ok(
-      weldBad - down <= 2 * 200 + 30,
-      `killed PLC: bad-comm after ${weldBad - down} ms (interval 200)`,
+      pressBad - down <= pressPlc.attempts * pressPlc.timeoutMs + 300,
+      `stalled PLC: bad-comm after ${
+        pressBad - down
+      } ms (timeout ${pressPlc.timeoutMs} × ${pressPlc.attempts})`,
     );
+    assert.ok(
+      weldBad - down <= 3 * 200 + 100,
+      `killed PLC (refused at once): bad-comm after ${weldBad - down} ms (interval 200)`,
+    );
+    const pressStatus = runtime.status().plcs.find((p) => p.code === "PLCPRESS010001")!.status!;
+    assert.equal(pressStatus.failures, 1, "the stalled PLC was declared failed once");
     await sleep(600);
     const assy = group("ASSY_IO").status!;
     assert.ok(assy.cycles - assyBefore.cycles >= 6, "ASSY_IO kept polling");
@@ -129,14 +141,14 @@ Deno.test("the sample plant on four fixture PLCs: one PLC stalled and one killed
     );
     const states = runtime.status().plcs.map((p) => [p.code, p.status?.state]);
     assert.deepEqual(
-      states.map(([code, state]) => [code, state === "backoff" || state === "connecting"]),
+      states.map(([code, state]) => [code, state === "failed"]),
       [
         ["PLCPRESS010001", true],
         ["PLCWELD0100001", true],
         ["PLCPAINT010001", false],
         ["PLCASSY0100001", false],
       ],
-      "the two broken PLCs are reconnecting, the others are not",
+      "the two broken PLCs are failed (and reconnecting), the others are not",
     );
 
     const back = Date.now();

@@ -4,7 +4,9 @@
  * supervised poller per enabled group of an enabled PLC (`group:<id>`) and,
  * when given, the supervised writer (`writer`). It follows configuration
  * changes by reloading the plant and restarting only the actors a change
- * touches (config_diff.ts), routes group commands to the pollers, and shuts
+ * touches (config_diff.ts), routes group commands to the pollers, puts the
+ * tags that stop being polled (disabled, removed, stopped) to `stale` at
+ * once (stale_values.ts), and shuts
  * down in order: pollers first, then the writer drains, then the PLC pools
  * close (the Runtime facade awaits the sockets), all within a deadline.
  */
@@ -28,6 +30,7 @@ import type { PlcActorInput } from "./plc.ts";
 import { type CreatePool, PlcLink } from "./plc_link.ts";
 import type { TriggerResult } from "./poller.ts";
 import { executeWrites, type WriteRequest, type WriteResult } from "./plc_write.ts";
+import { LastValues, tagsNoLongerPolled } from "./stale_values.ts";
 import { type RestartPolicy, supervise } from "./supervisor.ts";
 import {
   type ChildPorts,
@@ -106,6 +109,8 @@ interface SystemContext {
   readonly input: SystemInput;
   readonly report: Report;
   readonly ports: ChildPorts;
+  /** The live port the pollers get: remembers each tag's last value for stale samples. */
+  readonly last: LastValues;
   readonly plan: RuntimePlan;
   readonly links: ReadonlyMap<number, PlcLink>;
   /** Links of PLCs that were removed or restarted, until their pools have closed. */
@@ -113,6 +118,31 @@ interface SystemContext {
   /** Groups the operator stopped; they stay stopped across restarts and config changes. */
   readonly stopped: ReadonlySet<number>;
   readonly reloadAgain: boolean;
+}
+
+/**
+ * Hands `stale` samples of tags that stop being polled to the live port, and
+ * to the sample sink those that `store` accepts (tags that still exist). A
+ * port that throws (a bug) is reported, never allowed to crash the system.
+ */
+function handStale(
+  context: SystemContext,
+  tagIds: readonly number[],
+  now: number,
+  store: (tagId: number) => boolean,
+): void {
+  try {
+    const stale = context.last.stale(tagIds, now);
+    context.last.update(stale);
+    const kept = stale.filter((s) => store(s.tagId));
+    if (kept.length > 0) context.input.sink.push(kept);
+  } catch (e) {
+    context.report({
+      type: "config.error",
+      message: `handing stale values of ${tagIds.length} tag(s) on failed: ${errorMessage(e)}`,
+      at: now,
+    });
+  }
 }
 
 /** The system machine, writer-less; {@link withWriter} adds the writer's logic. */
@@ -197,13 +227,25 @@ export const systemMachine = setup({
         restarted.push(...ids.changed.map(name));
       }
       enqueue.assign({ plan: after, links, retired });
-      context.report({
-        type: "config.applied",
-        started,
-        stopped,
-        restarted,
-        at: context.input.clock.now(),
-      });
+      const now = context.input.clock.now();
+      for (const id of d.plcs.removed) {
+        const plc = context.plan.plcs.get(id)!;
+        // Its actor is gone: say so, so that its alarm and state do not hang on.
+        context.report({
+          type: "plc.state",
+          plcId: id,
+          code: plc.code,
+          state: "disconnected",
+          error: "no longer polled (disabled or removed)",
+          at: now,
+        });
+      }
+      const gone = tagsNoLongerPolled(context.plan, after, context.stopped);
+      if (gone.length > 0) {
+        handStale(context, gone, now, (id) => after.tagIds.has(id));
+        context.last.forget(gone.filter((id) => !after.tagIds.has(id)));
+      }
+      context.report({ type: "config.applied", started, stopped, restarted, at: now });
     }),
     command: enqueueActions(({ context, event, enqueue }) => {
       const send = (id: number, e: { type: "START" } | { type: "STOP" }) => {
@@ -217,10 +259,16 @@ export const systemMachine = setup({
           send(id, { type: "START" });
         }
       } else if (event.type === "group.stop" || event.type === "all.stop") {
+        const halted: number[] = [];
         for (const id of event.type === "group.stop" ? [event.groupId] : all) {
-          if (context.plan.groups.has(id)) stopped.add(id);
+          const spec = context.plan.groups.get(id);
+          if (spec && !stopped.has(id)) { for (const t of spec.tags) halted.push(t.id); }
+          if (spec) stopped.add(id);
           send(id, { type: "STOP" });
         }
+        // The STOPs go out in this same step, before a read of these groups can end, so no
+        // sample of theirs can follow the stale ones.
+        if (halted.length > 0) handStale(context, halted, context.input.clock.now(), () => true);
       } else if (event.type === "group.trigger") {
         if (context.plan.groups.has(event.groupId)) {
           enqueue.sendTo(groupChildId(event.groupId), { type: "TRIGGER", reply: event.reply });
@@ -259,10 +307,12 @@ export const systemMachine = setup({
   id: "system",
   context: ({ input }) => {
     const plan = runtimePlan(input.plant);
+    const last = new LastValues(input.live);
     return {
       input,
       report: input.report ?? ignoreReports,
-      ports: { ...input, report: input.report ?? ignoreReports },
+      last,
+      ports: { ...input, live: last, report: input.report ?? ignoreReports },
       plan,
       links: new Map([...plan.plcs].map(([id, plc]) => [id, new PlcLink(plc, input.clock)])),
       retired: [],

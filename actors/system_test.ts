@@ -329,8 +329,9 @@ Deno.test("operators stop and start groups; a stopped group stays stopped across
       "stopped",
       "stopped",
     ]);
+    const good = (tagId: number) => sink.of(tagId).filter((s) => s.quality !== "stale").length;
     assert.deepEqual(
-      [sink.of(100).length, sink.of(110).length],
+      [good(100), good(110)],
       [0, 0],
       "group 11 came back stopped",
     );
@@ -355,6 +356,85 @@ Deno.test("trigger reads a REST group and returns its values; other groups say w
     assert.equal(h.sink.of(210).length, 1);
     await assert.rejects(h.runtime.trigger(10), /not a REST-triggered group/);
     await assert.rejects(h.runtime.trigger(99), /no running group with id 99/);
+  } finally {
+    await shutdown(h);
+  }
+});
+
+Deno.test("a disabled PLC's tags turn stale at once in the live cache and the historian", async () => {
+  const live = new LiveCache();
+  const h = await start({ live });
+  try {
+    await h.clock.advanceTo(1_000_300);
+    assert.equal(live.get(100)?.quality, "good");
+    const value = live.get(100)!.value;
+    const p = plant();
+    h.change({ ...p, plcs: [{ ...p.plcs[0], enabled: false }, p.plcs[1]] }, [
+      { resource: "plcs", id: 1, kind: "updated" },
+    ]);
+    await h.clock.advance(0);
+    for (const tagId of [100, 110]) {
+      const s = live.get(tagId)!;
+      assert.equal(s.quality, "stale", `tag ${tagId} live`);
+      assert.equal(s.ts, 1_000_300);
+      assert.equal(h.sink.of(tagId).at(-1)?.quality, "stale", `tag ${tagId} stored`);
+    }
+    assert.equal(live.get(100)!.value, value, "the stale sample keeps the last value");
+    assert.equal(live.get(200)?.quality, "good", "the other PLC's tags are untouched");
+    await h.clock.advance(500);
+    assert.equal(live.get(100)?.quality, "stale", "and nothing polls them any more");
+    assert.equal(live.get(200)?.quality, "good");
+    const gone = h.events.findLast((e) => e.type === "plc.state" && e.plcId === 1);
+    assert.equal(gone?.type === "plc.state" && gone.state, "disconnected");
+  } finally {
+    await shutdown(h);
+  }
+});
+
+Deno.test("a disabled group or tag turns stale; a removed tag goes stale in the live cache only", async () => {
+  const live = new LiveCache();
+  const h = await start({ live });
+  try {
+    await h.clock.advanceTo(1_000_300);
+    const p = plant();
+    h.change({
+      ...p,
+      groups: p.groups.map((g) => g.id === 11 ? { ...g, enabled: false } : g),
+      tags: p.tags.filter((t) => t.id !== 200),
+    });
+    await h.clock.advance(0);
+    assert.equal(live.get(110)?.quality, "stale");
+    assert.equal(h.sink.of(110).at(-1)?.quality, "stale");
+    assert.equal(live.get(200)?.quality, "stale");
+    assert.notEqual(h.sink.of(200).at(-1)?.quality, "stale", "no history row for a deleted tag");
+    await h.clock.advance(300);
+    assert.equal(live.get(100)?.quality, "good", "group 10 polls on");
+  } finally {
+    await shutdown(h);
+  }
+});
+
+Deno.test("a stopped group's tags turn stale at once; started again they are good", async () => {
+  const live = new LiveCache();
+  const h = await start({ live });
+  try {
+    await h.clock.advanceTo(1_000_300);
+    h.runtime.stopGroup(10);
+    assert.equal(live.get(100)?.quality, "stale", "at once");
+    assert.equal(live.get(100)?.ts, 1_000_300);
+    const stored = h.sink.of(100).filter((s) => s.quality === "stale").length;
+    assert.equal(stored, 1);
+    h.runtime.stopGroup(10); // stopping again adds nothing
+    await h.clock.advance(300);
+    assert.equal(h.sink.of(100).filter((s) => s.quality === "stale").length, 1);
+    assert.equal(live.get(100)?.quality, "stale");
+    h.runtime.stopAll();
+    assert.equal(live.get(110)?.quality, "stale");
+    assert.equal(live.get(200)?.quality, "stale");
+    h.runtime.startAll();
+    await h.clock.advance(200);
+    assert.equal(live.get(100)?.quality, "good");
+    assert.equal(live.get(110)?.quality, "good");
   } finally {
     await shutdown(h);
   }
