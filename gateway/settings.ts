@@ -42,7 +42,16 @@ export const SERVE_USAGE = `usage: jsscada serve [options]
   --tls-cert FILE       serve HTTPS with this PEM certificate … [JSSCADA_TLS_CERT]
   --tls-key FILE        … and this PEM key [JSSCADA_TLS_KEY]
   --sink KIND           historian: sqlite | postgres | oracle [JSSCADA_SINK, default sqlite]
-                        (connection settings: JSSCADA_PG_URL, JSSCADA_ORACLE_* — docs/historian.md)
+                        (docs/historian.md), set up by these variables:
+    sqlite              JSSCADA_SQLITE_PATH  history file [default DIR/history.db]
+                        JSSCADA_RETENTION_DAYS  keep this many days of history [default 90]
+                        JSSCADA_HISTORY_MIN_FREE_MB  disk guard: while less is free, delete
+                        the oldest day early, never the last 24 h [default 1024; 0 = off]
+    postgres            JSSCADA_PG_URL  postgres://user:password@host:5432/database
+                        JSSCADA_PG_TABLE  [default jsscada_history]
+    oracle              JSSCADA_ORACLE_USER, JSSCADA_ORACLE_PASSWORD,
+                        JSSCADA_ORACLE_CONNECT_STRING (host:1521/service),
+                        JSSCADA_ORACLE_TABLE [default JSSCADA_HISTORY]
   --demo                load the sample plant into an empty store and run its
                         fixture PLCs in-process on 127.0.0.1:5001-5004
   --fixture-ports any   with --demo: fixture PLCs on free ports instead
@@ -57,7 +66,11 @@ export const SERVE_USAGE = `usage: jsscada serve [options]
   --trust-proxy         behind a reverse proxy: take the client address from
                         X-Forwarded-For [JSSCADA_TRUST_PROXY=true]
   --log-level LEVEL     debug | info | warning | error [JSSCADA_LOG_LEVEL, default info]
-  --quiet               no console log (the log files are still written)`;
+  --quiet               no console log (the log files are still written)
+  -h, --help            this text
+
+  JSSCADA_ADMIN_PASSWORD  the password of the user "admin" that the first start creates
+                        (otherwise a generated one is printed once)`;
 
 /** A setting that cannot be used, with the flag or variable it came from. */
 export class SettingsError extends Error {}
