@@ -140,6 +140,52 @@ export const DEFAULT_MAX_FILES = 5;
 /** The current configuration's token: an older handle's close must not undo a newer setup. */
 let current: symbol | undefined;
 
+/** Mode of the log files: owner read/write only (logs name users, addresses and plant data). */
+export const LOG_FILE_MODE = 0o600;
+/** Mode of the log directory: owner only. */
+export const LOG_DIR_MODE = 0o700;
+/** The process umask while file logging runs: everything created is owner-only. */
+export const PRIVATE_UMASK = 0o077;
+
+/** The umask before {@link setupLogging} tightened it; restored by the last close. */
+let umaskBefore: number | undefined;
+
+/**
+ * Makes every file the process creates from now on owner-only (umask 077, as
+ * PostgreSQL does at start): the rotating file sink opens each new log file
+ * after a rotation itself, with the process's default mode, so this is what
+ * keeps rotated logs 0600. No-op where there are no POSIX modes.
+ */
+function tightenUmask(): void {
+  if (Deno.build.os === "windows") return;
+  try {
+    const before = Deno.umask(PRIVATE_UMASK);
+    umaskBefore ??= before;
+  } catch { /* not permitted: the explicit modes below still apply */ }
+}
+
+function restoreUmask(): void {
+  if (umaskBefore === undefined) return;
+  try {
+    Deno.umask(umaskBefore);
+  } catch { /* as above */ }
+  umaskBefore = undefined;
+}
+
+/** Creates `path` 0600 when missing and tightens it (and its rotated copies) when it exists. */
+function makePrivate(path: string, rotated: number): void {
+  if (Deno.build.os === "windows") return;
+  Deno.openSync(path, { create: true, append: true, mode: LOG_FILE_MODE }).close();
+  Deno.chmodSync(path, LOG_FILE_MODE);
+  for (let i = 1; i <= rotated; i++) {
+    try {
+      Deno.chmodSync(`${path}.${i}`, LOG_FILE_MODE);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+}
+
 /** The more verbose of two levels. */
 function lowerLevel(a: LogLevel, b: LogLevel): LogLevel {
   return compareLogLevel(a, b) <= 0 ? a : b;
@@ -182,7 +228,9 @@ export async function setupLogging(options: LoggingOptions = {}): Promise<Loggin
   let files: LoggingHandle["files"];
 
   if (options.dir !== undefined) {
-    Deno.mkdirSync(options.dir, { recursive: true });
+    tightenUmask();
+    Deno.mkdirSync(options.dir, { recursive: true, mode: LOG_DIR_MODE });
+    if (Deno.build.os !== "windows") Deno.chmodSync(options.dir, LOG_DIR_MODE);
     const dir = options.dir;
     files = {
       scada: join(dir, LOG_FILES.scada),
@@ -190,6 +238,9 @@ export async function setupLogging(options: LoggingOptions = {}): Promise<Loggin
       communication: join(dir, LOG_FILES.communication),
       performance: join(dir, LOG_FILES.performance),
     };
+    for (const path of Object.values(files)) {
+      makePrivate(path, options.maxFiles ?? DEFAULT_MAX_FILES);
+    }
     const fileOptions = {
       formatter: formatJsonLine,
       maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
@@ -241,6 +292,7 @@ export async function setupLogging(options: LoggingOptions = {}): Promise<Loggin
     if (current !== token) return;
     current = undefined;
     await reset();
+    restoreUmask();
   };
   return { files, close, [Symbol.asyncDispose]: close };
 }

@@ -119,6 +119,35 @@ Deno.test("a file is rotated before it would pass maxBytes, keeping maxFiles old
   });
 });
 
+Deno.test("log files are 0600 in a 0700 directory, also the new file after a rotation", async () => {
+  await withTempDir(async (root) => {
+    const dir = join(root, "logs");
+    await Deno.mkdir(dir, { mode: 0o755 });
+    await Deno.chmod(dir, 0o755);
+    await Deno.writeTextFile(join(dir, LOG_FILES.scada), "", { mode: 0o644 });
+    await Deno.chmod(join(dir, LOG_FILES.scada), 0o644);
+    const logging = await setupLogging({
+      dir,
+      console: false,
+      maxBytes: 1000,
+      maxFiles: 2,
+      nonBlocking: false,
+      bufferBytes: 0,
+    });
+    try {
+      for (let i = 0; i < 40; i++) logs.system.info("record {i} {pad}", { i, pad: "x".repeat(60) });
+    } finally {
+      await logging.close();
+    }
+    const mode = async (p: string) => (await Deno.stat(p)).mode! & 0o777;
+    assert.equal(await mode(dir), 0o700);
+    const names: string[] = [];
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+    assert.ok(names.includes(`${LOG_FILES.scada}.2`), `rotated: ${names}`);
+    for (const name of names) assert.equal(await mode(join(dir, name)), 0o600, name);
+  });
+});
+
 Deno.test("without a directory no file sink is configured", async () => {
   const logging = await setupLogging({ console: false });
   try {

@@ -24,6 +24,7 @@ import { type AggregateRow, DAY_MS, type TableReader } from "./sqlite_layout.ts"
 /** Up to this many points, history() runs one range query per bucket (see there). */
 export const BUCKET_SCAN_POINTS = 2000;
 import { HistoryStore, type PruneResult } from "./sqlite_store.ts";
+import { makePrivateFile } from "./sqlite_file_mode.ts";
 
 /** Settings of the engine that can cross to a worker (plain data). */
 export interface SqliteEngineSettings {
@@ -105,6 +106,7 @@ export class SqliteEngine {
     this.#minFree = settings.minFreeBytes ?? 0;
     this.#dir = settings.path === ":memory:" ? undefined : dirname(resolve(settings.path));
     this.#diskFree = diskFree;
+    makePrivateFile(settings.path);
     this.#db = new DatabaseSync(settings.path);
     try {
       this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;

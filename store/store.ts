@@ -77,6 +77,7 @@ export function configDbPath(dataDir: string): string {
  * program.
  */
 export function openStore(path: string, options: StoreOptions = {}): Store {
+  makePrivateFile(path);
   const db = new Db(path, options);
   try {
     migrate(db.sqlite, undefined, path === ":memory:" ? "the configuration database" : path);
@@ -120,8 +121,25 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
   return store;
 }
 
-/** Opens `<dataDir>/config.db`, creating the directory when missing. */
+/** Opens `<dataDir>/config.db`, creating the directory (owner-only, 0700) when missing. */
 export function openDataDirStore(dataDir: string, options: StoreOptions = {}): Store {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return openStore(configDbPath(dataDir), options);
+}
+
+/**
+ * The configuration database holds password hashes and tokens: it is created
+ * owner-only (0600) before SQLite opens it, and an older 0644 file is
+ * tightened (SQLite gives its -wal and -shm files the same mode).
+ */
+function makePrivateFile(path: string): void {
+  if (path === ":memory:" || path === "" || path.startsWith("file:")) return;
+  if (Deno.build.os === "windows") return;
+  Deno.openSync(path, { create: true, write: true, mode: 0o600 }).close();
+  try {
+    Deno.chmodSync(path, 0o600);
+  } catch (err) {
+    // Someone else's file (a read-only copy): SQLite decides whether it can be opened.
+    if (!(err instanceof Deno.errors.PermissionDenied)) throw err;
+  }
 }
