@@ -5,12 +5,14 @@
  *   serve                 run the gateway (default)
  *   plc read|write|info   talk to a PLC over the MC protocol
  *   import, export        configuration as CSV files
+ *   users                 reset a user's password, list users
  *   fixture-plc           run fixture PLCs (MC protocol servers) for tests and demos
  */
 import { runHealth } from "./cli/health.ts";
 import { runExport, runImport } from "./cli/import_export.ts";
 import { runPlcCommand } from "./cli/plc.ts";
 import { runServe } from "./cli/serve.ts";
+import { runUsers } from "./cli/users.ts";
 import { runFixturePlcCli } from "./fixtures/cli.ts";
 
 const USAGE = `usage: jsscada [command] [options]
@@ -20,6 +22,9 @@ commands:
   plc read|write|info    read, write or identify a PLC over the MC protocol
   import <file|dir>      import configuration from CSV (dry run, merge or replace)
   export                 export configuration as CSV
+  users reset-password NAME
+                         set a new password (printed, or from JSSCADA_NEW_PASSWORD)
+  users list             the users and their roles
   fixture-plc            run fixture PLCs (MC protocol servers) for tests and demos
   health [--ready]       ask a running gateway whether it is alive (or ready)
   help                   this text
@@ -41,6 +46,8 @@ export async function main(args: string[]): Promise<number> {
       return await runExport(rest, io);
     case "health":
       return await runHealth(rest, io);
+    case "users":
+      return await runUsers(rest, io);
     case "fixture-plc":
       return await runFixturePlcCli(rest);
     case "help":

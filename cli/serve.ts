@@ -11,6 +11,11 @@ import { readServeSettings, SERVE_USAGE, SettingsError } from "../gateway/settin
 import { logs, setupLogging } from "../observability/logging.ts";
 import type { CommandIo } from "./plc.ts";
 
+/** Said instead of the first admin password when the server could not listen. */
+export const UNSHOWN_PASSWORD =
+  "the first admin user was created, but its password is not shown because the server did not " +
+  'start; once it does, run "jsscada users reset-password admin" to get one';
+
 /** Runs until SIGINT or SIGTERM; resolves to the exit status. */
 export async function runServe(args: string[], io: CommandIo): Promise<number> {
   let settings;
@@ -31,6 +36,9 @@ export async function runServe(args: string[], io: CommandIo): Promise<number> {
     console: settings.consoleLog ? settings.logLevel : false,
   });
   try {
+    // The gateway prints the generated first admin password; hold it until the
+    // server listens, so a start that fails does not show it among error lines.
+    const held: string[] = [];
     let gateway;
     try {
       gateway = await startGateway({
@@ -38,10 +46,12 @@ export async function runServe(args: string[], io: CommandIo): Promise<number> {
         sink: settings.sink,
         samplePlant: settings.demo,
         fixture: settings.demo ? settings.fixturePorts : false,
-        print: io.stdout,
+        ...(settings.acquisitionWorkers ? { acquisitionWorkers: settings.acquisitionWorkers } : {}),
+        print: (line) => held.push(line),
       });
     } catch (e) {
       io.stderr(`JSScada could not start: ${e instanceof Error ? e.message : String(e)}`);
+      if (held.length) io.stderr(UNSHOWN_PASSWORD);
       return 1;
     }
     let server;
@@ -49,10 +59,12 @@ export async function runServe(args: string[], io: CommandIo): Promise<number> {
       server = await startHttpServer(gateway, settings);
     } catch (e) {
       io.stderr(`JSScada could not listen: ${e instanceof Error ? e.message : String(e)}`);
+      if (held.length) io.stderr(UNSHOWN_PASSWORD);
       await gateway.stop();
       return 1;
     }
     io.stdout(`JSScada is serving ${server.url} (data in ${settings.dataDir}); Ctrl+C stops it`);
+    for (const line of held) io.stdout(line);
 
     const stop = Promise.withResolvers<Deno.Signal>();
     const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "./errors.ts";
-import { ensureAdmin, ensureSamplePlant } from "./startup.ts";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { ConfigError, NotFoundError } from "./errors.ts";
+import {
+  ensureAdmin,
+  ensureSamplePlant,
+  IGNORED_ADMIN_PASSWORD_WARNING,
+  resetPassword,
+} from "./startup.ts";
 import { openDataDirStore } from "./store.ts";
 import { rejected, seedPlant, testStore } from "./testing.ts";
 
@@ -26,9 +32,58 @@ Deno.test("the first admin takes JSSCADA_ADMIN_PASSWORD; later starts change not
   const result = await ensureAdmin(store, { JSSCADA_ADMIN_PASSWORD: "plant-admin-1" });
   assert.deepEqual(result, { created: true, name: "admin" });
   assert.equal((await store.users.verifyPassword("admin", "plant-admin-1"))?.role, "admin");
-  assert.deepEqual(await ensureAdmin(store, { JSSCADA_ADMIN_PASSWORD: "other-pass" }), {
-    created: false,
+  assert.deepEqual(await ensureAdmin(store, {}), { created: false });
+  assert.ok(await store.users.verifyPassword("admin", "plant-admin-1"));
+});
+
+Deno.test("JSSCADA_ADMIN_PASSWORD set while an admin exists is not used, with a clear warning", async () => {
+  using store = testStore();
+  await ensureAdmin(store, { JSSCADA_ADMIN_PASSWORD: "plant-admin-1" });
+  const records: LogRecord[] = [];
+  await configure({
+    reset: true,
+    sinks: { memory: (r: LogRecord) => void records.push(r) },
+    loggers: [
+      { category: ["jsscada", "system"], lowestLevel: "debug", sinks: ["memory"] },
+      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
+    ],
   });
+  let result;
+  try {
+    result = await ensureAdmin(store, { JSSCADA_ADMIN_PASSWORD: "other-pass" });
+  } finally {
+    await reset();
+  }
+  assert.deepEqual(result, { created: false, ignoredAdminPassword: true });
+  assert.equal(records.length, 1);
+  assert.equal(records[0].level, "warning");
+  assert.equal(records[0].message.join(""), IGNORED_ADMIN_PASSWORD_WARNING);
+  assert.match(IGNORED_ADMIN_PASSWORD_WARNING, /jsscada users reset-password NAME/);
+  assert.equal(await store.users.verifyPassword("admin", "other-pass"), null);
+});
+
+Deno.test("resetPassword sets a generated or a given password, ends sessions and is audited", async () => {
+  using store = testStore();
+  const admin = await store.users.create({
+    name: "Chief",
+    role: "admin",
+    password: "old-password",
+  });
+  const session = store.sessions.create(admin.id, 60_000);
+  const generated = await resetPassword(store, "chief");
+  assert.equal(generated.name, "Chief");
+  assert.match(generated.generatedPassword!, /^[\w-]{24}$/);
+  assert.ok(await store.users.verifyPassword("Chief", generated.generatedPassword!));
+  assert.equal(await store.users.verifyPassword("Chief", "old-password"), null);
+  assert.equal(store.sessions.verify(session.id), null, "the session ended");
+  assert.deepEqual(await resetPassword(store, "Chief", "chosen-password"), { name: "Chief" });
+  assert.ok(await store.users.verifyPassword("Chief", "chosen-password"));
+  const audit = store.audit.list({ resource: "users" }).items;
+  assert.equal(audit[0].user, "cli");
+  assert.ok(!JSON.stringify(audit).includes("chosen-password"));
+  assert.ok(await rejected(() => resetPassword(store, "nobody")) instanceof NotFoundError);
+  const short = await rejected(() => resetPassword(store, "Chief", "short"));
+  assert.ok(short instanceof ConfigError);
 });
 
 Deno.test("without JSSCADA_ADMIN_PASSWORD a random password is generated and returned once", async () => {
