@@ -10,33 +10,53 @@ import { SERVE_USAGE } from "./settings.ts";
 const ROOT = new URL("../", import.meta.url);
 
 /**
- * Program files: .ts outside tests, test helpers, benchmarks, e2e and tools.
- * Other commands' own files (cli/*.ts but serve.ts) are left out: their
- * variables belong to their own --help, not to serve's.
+ * The program's own modules: main.ts's module graph (`deno info --json`),
+ * plus every worker script a module in it starts through
+ * `new URL("./x.ts", import.meta.url)`, and their graphs in turn. Tests,
+ * benchmarks and modules nothing imports yet are not the program.
  */
-function programFiles(dir: URL = ROOT, rel = ""): string[] {
-  const skipDirs = new Set([".tools", ".git", "bench", "e2e", "dist", "data", "node_modules"]);
-  const out: string[] = [];
-  for (const entry of Deno.readDirSync(dir)) {
-    const path = rel + entry.name;
-    if (entry.isDirectory) {
-      if (!skipDirs.has(entry.name) && !entry.name.startsWith(".")) {
-        out.push(...programFiles(new URL(`${entry.name}/`, dir), `${path}/`));
+async function programFiles(): Promise<string[]> {
+  const files = new Set<string>();
+  const entries = [new URL("main.ts", ROOT).href];
+  const seen = new Set<string>();
+  while (entries.length > 0) {
+    const entry = entries.pop()!;
+    if (seen.has(entry)) continue;
+    seen.add(entry);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", entry],
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+      modules: Array<{ specifier: string }>;
+    };
+    for (const { specifier } of graph.modules) {
+      if (!specifier.startsWith(ROOT.href) || files.has(specifier)) continue;
+      files.add(specifier);
+      const text = Deno.readTextFileSync(new URL(specifier));
+      for (
+        const m of text.matchAll(/new URL\(\s*"(\.{1,2}\/[\w/.-]+\.ts)",\s*import\.meta\.url/g)
+      ) {
+        entries.push(new URL(m[1], specifier).href);
       }
-    } else if (
-      entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts") &&
-      !entry.name.startsWith("testing") && !(rel === "cli/" && entry.name !== "serve.ts")
-    ) {
-      out.push(path);
     }
   }
-  return out.sort();
+  return [...files].map((f) => f.slice(ROOT.href.length)).sort();
 }
 
-/** Every JSSCADA_* name the program reads, with the first file that reads it. */
-function variablesRead(): Map<string, string> {
+/**
+ * Every JSSCADA_* name the program reads, with the first file that reads it.
+ * Other commands' own files (cli/*.ts but serve.ts, e.g. `users
+ * reset-password`) are left out: their variables belong to their own --help.
+ */
+async function variablesRead(): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  for (const file of programFiles()) {
+  const otherCommand = (f: string) => f.startsWith("cli/") && f !== "cli/serve.ts";
+  for (const file of (await programFiles()).filter((f) => !otherCommand(f))) {
     const text = Deno.readTextFileSync(new URL(file, ROOT));
     for (const [name] of text.matchAll(/\bJSSCADA_[A-Z0-9_]*[A-Z0-9]\b/g)) {
       if (!found.has(name)) found.set(name, file);
@@ -50,22 +70,33 @@ function flagsParsed(): string[] {
   const text = Deno.readTextFileSync(new URL("gateway/settings.ts", ROOT));
   const table = text.match(/parseArgs\(\{[\s\S]*?options:\s*\{([\s\S]*?)\n\s*\},\n/);
   assert.ok(table, "settings.ts: no parseArgs options table found");
-  const flags = [...table[1].matchAll(/^\s*"?([a-z][a-z0-9-]*)"?\s*:\s*\{\s*type:/gm)]
-    .map((m) => m[1]);
+  const keys = (body: string) =>
+    [...body.matchAll(/^\s*"?([a-z][a-z0-9-]*)"?\s*:\s*\{\s*type:/gm)].map((m) => m[1]);
+  const flags = keys(table[1]);
+  // Option tables spread in from other modules (`...SPARKPLUG_FLAGS`): read theirs too.
+  for (const [, name] of table[1].matchAll(/\.\.\.([A-Z_][A-Z0-9_]*)/g)) {
+    const from = [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)]
+      .find((m) => new RegExp(`\\b${name}\\b`).test(m[1]));
+    assert.ok(from, `settings.ts: where does ${name} come from?`);
+    const source = Deno.readTextFileSync(new URL(from[2], new URL("gateway/settings.ts", ROOT)));
+    const def = source.match(new RegExp(`${name}\\s*=\\s*\\{([\\s\\S]*?)\\n\\}`));
+    assert.ok(def, `${from[2]}: no table ${name}`);
+    flags.push(...keys(def[1]));
+  }
   assert.ok(flags.length >= 10, `settings.ts: only ${flags.length} options found`);
   return flags;
 }
 
-Deno.test("serve --help names every JSSCADA_* variable the program reads", () => {
-  const vars = variablesRead();
+Deno.test("serve --help names every JSSCADA_* variable the program reads", async () => {
+  const vars = await variablesRead();
   assert.ok(vars.has("JSSCADA_DATA_DIR") && vars.has("JSSCADA_ADMIN_PASSWORD"), "scan works");
   const missing = [...vars].filter(([name]) => !new RegExp(`\\b${name}\\b`).test(SERVE_USAGE))
     .map(([name, file]) => `${name} (read in ${file})`);
   assert.deepEqual(missing, [], "variables missing from SERVE_USAGE in gateway/settings.ts");
 });
 
-Deno.test("serve --help names no JSSCADA_* variable that the program does not read", () => {
-  const vars = variablesRead();
+Deno.test("serve --help names no JSSCADA_* variable that the program does not read", async () => {
+  const vars = await variablesRead();
   const named = [...SERVE_USAGE.matchAll(/\bJSSCADA_[A-Z0-9_]*[A-Z0-9]\b/g)].map((m) => m[0]);
   assert.deepEqual(named.filter((n) => !vars.has(n)), []);
 });
