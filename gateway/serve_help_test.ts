@@ -51,11 +51,13 @@ async function programFiles(): Promise<string[]> {
 /**
  * Every JSSCADA_* name the program reads, with the first file that reads it.
  * Other commands' own files (cli/*.ts but serve.ts, e.g. `users
- * reset-password`) are left out: their variables belong to their own --help.
+ * reset-password`) and main.ts's command list are left out: their variables
+ * belong to those commands' help.
  */
 async function variablesRead(): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  const otherCommand = (f: string) => f.startsWith("cli/") && f !== "cli/serve.ts";
+  const otherCommand = (f: string) =>
+    f === "main.ts" || (f.startsWith("cli/") && f !== "cli/serve.ts");
   for (const file of (await programFiles()).filter((f) => !otherCommand(f))) {
     const text = Deno.readTextFileSync(new URL(file, ROOT));
     for (const [name] of text.matchAll(/\bJSSCADA_[A-Z0-9_]*[A-Z0-9]\b/g)) {
