@@ -68,6 +68,9 @@ Deno.test("full flow: every value the fixture served in a 5 s window is in the S
     for (const plc of plant.plcs) plc.served.disable();
     const windowEnd = Date.now();
     const after = groupStatuses(gw);
+    // A poll reaches the main thread and the historian a message after its read:
+    // let the window's last ones arrive (the status mirror lags up to 200 ms more).
+    await sleep(1500);
     const pushedAtEnd = gw.buffer.stats().pushed;
 
     // Overruns would skip ticks on purpose; the grid check below needs none.

@@ -29,6 +29,8 @@ export interface ServeSettings {
   readonly corsOrigins: readonly string[];
   /** Behind a reverse proxy: client address from X-Forwarded-For, host from X-Forwarded-Host. */
   readonly trustProxy: boolean;
+  /** Acquisition worker threads; undefined = the default for the cores and PLCs there are. */
+  readonly acquisitionWorkers: number | undefined;
 }
 
 /** The `serve --help` text. */
@@ -53,7 +55,10 @@ export const SERVE_USAGE = `usage: jsscada serve [options]
                         JSSCADA_ORACLE_CONNECT_STRING (host:1521/service),
                         JSSCADA_ORACLE_TABLE [default JSSCADA_HISTORY]
   --demo                load the sample plant into an empty store and run its
-                        fixture PLCs in-process on 127.0.0.1:5001-5004
+                        fixture PLCs in a worker thread on 127.0.0.1:5001-5004
+  --acquisition-workers N
+                        threads that poll the PLCs [JSSCADA_ACQUISITION_WORKERS; default
+                        one per two cores, at most one per PLC, at least 1]
   --fixture-ports any   with --demo: fixture PLCs on free ports instead
   --anonymous-read      let unauthenticated clients read (wall-mounted dashboards)
                         [JSSCADA_ANONYMOUS_READ=true]
@@ -98,6 +103,7 @@ export function readServeSettings(
         "rate-limit": { type: "string" },
         "cors-origins": { type: "string" },
         "trust-proxy": { type: "boolean" },
+        "acquisition-workers": { type: "string" },
         "log-level": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -140,6 +146,14 @@ export function readServeSettings(
       );
     }
   }
+  const workersText = values["acquisition-workers"] ?? env("JSSCADA_ACQUISITION_WORKERS");
+  const acquisitionWorkers = workersText === undefined ? undefined : Number(workersText);
+  if (
+    acquisitionWorkers !== undefined &&
+    (!Number.isInteger(acquisitionWorkers) || acquisitionWorkers < 1 || acquisitionWorkers > 64)
+  ) {
+    throw new SettingsError(`--acquisition-workers must be 1 to 64, not "${workersText}"`);
+  }
   const sinkEnv = (name: string) => name === "JSSCADA_SINK" ? values.sink ?? env(name) : env(name);
   let sink: SinkConfig;
   try {
@@ -162,5 +176,6 @@ export function readServeSettings(
     rateLimitPerMinute,
     corsOrigins,
     trustProxy: values["trust-proxy"] ?? env("JSSCADA_TRUST_PROXY") === "true",
+    acquisitionWorkers,
   };
 }
