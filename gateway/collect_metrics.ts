@@ -25,6 +25,11 @@ export function collectMetrics(
     const s = p.status;
     m.setConnected(s?.state === "connected" || s?.state === "degraded");
     if (s?.pool) m.setPoolStats(s.pool);
+    if (s) {
+      m.retries.setTotal(s.retries);
+      m.failures.setTotal(s.failures);
+      m.setFailureRule(s.consecutiveFailures, s.failed);
+    }
   }
   for (const g of status.groups) {
     const m = metrics.group(g.code);

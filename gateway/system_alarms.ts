@@ -1,9 +1,16 @@
 /**
- * System alarms from the runtime: a PLC that drops off the network, a
- * HANDSHAKE group whose handshake fails, cycles that overrun, a historian sink
- * that refuses writes, a journal near its bound. Runtime events raise and
- * clear them at once; what only shows in status snapshots (overruns, the
- * writer's condition) is checked on each status tick.
+ * System alarms from the runtime: a PLC that stopped answering, a HANDSHAKE
+ * group whose handshake fails, cycles that overrun, a historian sink that
+ * refuses writes, a journal near its bound. Runtime events (plain data, so
+ * they may come from a worker) raise and clear them at once; what only shows
+ * in status snapshots (overruns, the writer's condition) is checked on each
+ * status tick.
+ *
+ * "PLC not answering" follows the failure rule: the plc actor reports
+ * `plc.commAlarm` active only once the PLC has stayed failed for its
+ * `commAlarmDelayMs` (a single timeout, or a short failure, raises nothing)
+ * and inactive when it answers again; a PLC that answers again or is no
+ * longer polled clears it too.
  */
 import type { AlarmEngine } from "../alarms/engine.ts";
 import { SYSTEM_SEVERITY, systemKeys } from "../alarms/system_keys.ts";
@@ -27,11 +34,17 @@ export class SystemAlarms {
   onEvent(e: RuntimeEvent): void {
     switch (e.type) {
       case "plc.state": {
+        if (e.state === "connected" || e.state === "degraded" || e.state === "disconnected") {
+          this.#alarms.clearSystem(systemKeys.plcDisconnected(e.code));
+        }
+        return;
+      }
+      case "plc.commAlarm": {
         const key = systemKeys.plcDisconnected(e.code);
-        if (e.state === "connected" || e.state === "degraded") this.#alarms.clearSystem(key);
-        else if (e.state === "backoff") {
+        if (!e.active) this.#alarms.clearSystem(key);
+        else {
           this.#alarms.raiseSystem(key, {
-            message: `PLC ${e.code} is not answering${e.error ? `: ${e.error}` : ""}`,
+            message: e.message,
             severity: SYSTEM_SEVERITY.plcDisconnected,
             source: `plc:${e.code}`,
           });
@@ -56,7 +69,9 @@ export class SystemAlarms {
   /** Checks overruns and the writer on a status snapshot taken at `now`. */
   onStatus(status: RuntimeStatus, writer: WriterStatus | undefined, now: number): void {
     for (const g of status.groups) {
-      const overruns = g.status?.overruns ?? 0;
+      // Ticks skipped behind a read that failed (a timeout) are the PLC's comm matter,
+      // counted as retries and judged by the failure rule, not a group too slow for its interval.
+      const overruns = (g.status?.overruns ?? 0) - (g.status?.failedReadOverruns ?? 0);
       const seen = this.#overruns.get(g.groupId);
       const key = systemKeys.groupOverrun(g.code);
       if (seen && overruns > seen.count) {

@@ -51,6 +51,12 @@ export class PlcFamily {
   readonly errorTotals: CounterTotals<"plc" | "code">;
   readonly queued: Gauge<"plc">;
   readonly inFlight: Gauge<"plc">;
+  readonly retries: Counter<"plc">;
+  readonly retryTotals: CounterTotals<"plc">;
+  readonly failures: Counter<"plc">;
+  readonly failureTotals: CounterTotals<"plc">;
+  readonly consecutiveFailures: Gauge<"plc">;
+  readonly failed: Gauge<"plc">;
 
   /** Registers the PLC metric families on `registry`. */
   constructor(registry: Registry) {
@@ -102,6 +108,33 @@ export class PlcFamily {
       labelNames,
       registers,
     });
+    this.retries = new Counter({
+      name: "jsscada_plc_retries_total",
+      help: "Failed requests below the PLC's attempts: the socket reopened silently, tags kept " +
+        "their values (failure rule).",
+      labelNames,
+      registers,
+    });
+    this.retryTotals = new CounterTotals(this.retries);
+    this.failures = new Counter({
+      name: "jsscada_plc_failures_total",
+      help: "Times the PLC was declared failed (attempts consecutive failed requests).",
+      labelNames,
+      registers,
+    });
+    this.failureTotals = new CounterTotals(this.failures);
+    this.consecutiveFailures = new Gauge({
+      name: "jsscada_plc_consecutive_failures",
+      help: "Failed requests since the PLC last answered; it fails when this reaches attempts.",
+      labelNames,
+      registers,
+    });
+    this.failed = new Gauge({
+      name: "jsscada_plc_failed",
+      help: "1 while the PLC stands declared failed (its tags bad-comm), else 0.",
+      labelNames,
+      registers,
+    });
   }
 }
 
@@ -109,6 +142,10 @@ export class PlcFamily {
 export class PlcMetrics {
   /** MC protocol requests accepted; feed by `inc()` or by `setTotal(total)`. */
   readonly requests: Tally<"plc">;
+  /** Failed requests absorbed by the failure rule (silent retries). */
+  readonly retries: Tally<"plc">;
+  /** Times the PLC was declared failed. */
+  readonly failures: Tally<"plc">;
   readonly #family: PlcFamily;
   readonly #labels: { plc: string };
   readonly #errors = new Map<string, Tally<"plc" | "code">>();
@@ -118,7 +155,10 @@ export class PlcMetrics {
     this.#family = family;
     this.#labels = { plc: code };
     this.requests = new Tally(family.requests, this.#labels, family.requestTotals);
+    this.retries = new Tally(family.retries, this.#labels, family.retryTotals);
+    this.failures = new Tally(family.failures, this.#labels, family.failureTotals);
     family.connected.set(this.#labels, 0);
+    this.setFailureRule(0, false);
     this.setQueue(0, 0);
   }
 
@@ -160,6 +200,12 @@ export class PlcMetrics {
     this.#family.connected.set(this.#labels, connected ? 1 : 0);
   }
 
+  /** Sets the failure-rule gauges: failed requests in a row, and whether the PLC is failed. */
+  setFailureRule(consecutiveFailures: number, failed: boolean): void {
+    this.#family.consecutiveFailures.set(this.#labels, consecutiveFailures);
+    this.#family.failed.set(this.#labels, failed ? 1 : 0);
+  }
+
   /** Sets the queue gauges: requests waiting for a socket and requests on the wire. */
   setQueue(queued: number, inFlight: number): void {
     this.#family.queued.set(this.#labels, queued);
@@ -183,9 +229,13 @@ export class PlcMetrics {
   /** Removes every series of this PLC (it left the configuration). */
   remove(): void {
     const f = this.#family;
-    for (const g of [f.connected, f.rtt, f.queued, f.inFlight]) g.remove(this.#labels);
+    for (const g of [f.connected, f.rtt, f.queued, f.inFlight, f.consecutiveFailures, f.failed]) {
+      g.remove(this.#labels);
+    }
     f.duration.remove(this.#labels);
     this.requests.remove();
+    this.retries.remove();
+    this.failures.remove();
     for (const tally of this.#errors.values()) tally.remove();
     this.#errors.clear();
   }
