@@ -65,6 +65,8 @@ details { margin: .2rem 0; } details > table { margin-left: 1rem; width: calc(10
 /** Serves the page, its stylesheet and its script on `app` (public, not in the OpenAPI document). */
 export function registerApiDocs(app: ApiApp): void {
   app.get(API_DOCS_PATH, (c) => c.html(API_DOCS_HTML));
+  // With a trailing slash the page's relative links would miss: send the browser to the real address.
+  app.get(`${API_DOCS_PATH}/`, (c) => c.redirect(API_DOCS_PATH, 301));
   app.get(
     `${API_DOCS_PATH}/docs.css`,
     (c) => c.body(API_DOCS_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }),

@@ -23,6 +23,14 @@ Deno.test("the reference page is served offline, with its script and stylesheet 
   await css.body?.cancel();
 });
 
+Deno.test("the reference page with a trailing slash redirects to the page, not a 404", async () => {
+  using t = await testApp();
+  const answer = await t.app.request(`${API_DOCS_PATH}/`);
+  assert.equal(answer.status, 301);
+  assert.equal(answer.headers.get("Location"), API_DOCS_PATH);
+  await answer.body?.cancel();
+});
+
 /** Just enough DOM for the page script: elements with children, attributes and text. */
 class FakeNode {
   children: (FakeNode | string)[] = [];

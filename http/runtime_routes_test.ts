@@ -44,6 +44,7 @@ Deno.test("GET /runtime answers PLCs, groups, writer and buffer in the contract'
         "intervalMs",
         "lastCycleMs",
         "lastError",
+        "lastErrorAt",
         "lastSampleTs",
         "mode",
         "name",

@@ -75,6 +75,7 @@ export const GroupViewSchema = z.object({
   errors: z.number().int(),
   lastCycleMs: nullableInt(),
   lastError: z.string().nullable(),
+  lastErrorAt: nullableInt().openapi({ description: "when the last error happened, ms" }),
   lastSampleTs: nullableInt(),
   handshake: HandshakeViewSchema.nullable(),
   supervision: SupervisionSchema,
@@ -201,6 +202,7 @@ export function groupView(plant: LivePlant, g: GroupRuntimeStatus): GroupView {
     errors: s?.errors ?? 0,
     lastCycleMs: orNull(s?.lastCycleMs),
     lastError: orNull(s?.lastError ?? g.supervision.lastError),
+    lastErrorAt: orNull(s?.lastErrorAt ?? g.supervision.lastCrashAt),
     lastSampleTs: orNull(s?.lastSampleTs),
     handshake: hs
       ? {

@@ -37,12 +37,14 @@ import alarmsJs from "../ui/js/alarms.js" with { type: "text" };
 import apiJs from "../ui/js/api.js" with { type: "text" };
 import dialogJs from "../ui/js/dialog.js" with { type: "text" };
 import domJs from "../ui/js/dom.js" with { type: "text" };
+import faceplateJs from "../ui/js/faceplate.js" with { type: "text" };
 import formJs from "../ui/js/form.js" with { type: "text" };
 import i18nJs from "../ui/js/i18n.js" with { type: "text" };
 import loginJs from "../ui/js/login.js" with { type: "text" };
 import monitorJs from "../ui/js/monitor.js" with { type: "text" };
 import plantOverviewJs from "../ui/js/plant_overview.js" with { type: "text" };
 import sessionJs from "../ui/js/session.js" with { type: "text" };
+import sparklineJs from "../ui/js/sparkline.js" with { type: "text" };
 import tagTableJs from "../ui/js/tag_table.js" with { type: "text" };
 import trendJs from "../ui/js/trend.js" with { type: "text" };
 import wsJs from "../ui/js/ws.js" with { type: "text" };
@@ -88,12 +90,14 @@ export const UI_ASSETS: ReadonlyMap<string, UiAsset> = new Map([
   ["/ui/js/api.js", asset(apiJs, JS)],
   ["/ui/js/dialog.js", asset(dialogJs, JS)],
   ["/ui/js/dom.js", asset(domJs, JS)],
+  ["/ui/js/faceplate.js", asset(faceplateJs, JS)],
   ["/ui/js/form.js", asset(formJs, JS)],
   ["/ui/js/i18n.js", asset(i18nJs, JS)],
   ["/ui/js/login.js", asset(loginJs, JS)],
   ["/ui/js/monitor.js", asset(monitorJs, JS)],
   ["/ui/js/plant_overview.js", asset(plantOverviewJs, JS)],
   ["/ui/js/session.js", asset(sessionJs, JS)],
+  ["/ui/js/sparkline.js", asset(sparklineJs, JS)],
   ["/ui/js/tag_table.js", asset(tagTableJs, JS)],
   ["/ui/js/trend.js", asset(trendJs, JS)],
   ["/ui/js/ws.js", asset(wsJs, JS)],

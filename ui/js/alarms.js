@@ -35,14 +35,19 @@ export class Alarms {
   #items = [];
   #canOperate;
   #onOpen;
+  #onChange;
   #available = true;
   #lastAnnounced = "";
   #history = { offset: 0, limit: 50, total: 0 };
 
-  /** `canOperate`: show the commands; `onOpen()`: show the alarm panel (banner click). */
-  constructor({ canOperate, onOpen }) {
+  /**
+   * `canOperate`: show the commands; `onOpen()`: show the alarm panel (banner
+   * click); `onChange(items)`: after each new active list.
+   */
+  constructor({ canOperate, onOpen, onChange }) {
     this.#canOperate = canOperate;
     this.#onOpen = onOpen;
+    this.#onChange = onChange;
     byId("alarm-banner").addEventListener("click", () => this.#onOpen());
     byId("alarm-rows").addEventListener("click", (e) => {
       const b = e.target instanceof Element ? e.target.closest("button[data-action]") : null;
@@ -84,12 +89,18 @@ export class Alarms {
     }
   }
 
+  /** The active alarms, as last received. */
+  get items() {
+    return this.#items;
+  }
+
   /** Replaces the active list (REST answer or the WebSocket's `active`). */
   set(items) {
     this.#available = true;
     this.#items = Array.isArray(items) ? items : [];
     this.#renderBanner();
     this.#renderList();
+    this.#onChange?.(this.#items);
   }
 
   /** Re-renders after a language change. */

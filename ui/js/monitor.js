@@ -9,6 +9,7 @@
  */
 import { api, ApiError, getAll } from "./api.js";
 import { Alarms } from "./alarms.js";
+import { Faceplate } from "./faceplate.js";
 import { announce, byId, debounce, h, setupTabs } from "./dom.js";
 import { onLangChange, t } from "./i18n.js";
 import { PlantOverview } from "./plant_overview.js";
@@ -31,7 +32,14 @@ async function main() {
     empty: byId("tag-empty"),
     isTrended: (id) => trend.has(id),
     onTrend: (row) => trend.toggle(row),
+    onOpen: (row) => {
+      faceplate.open(row).catch((e) =>
+        announce(t("faceplate.openFailed", { message: e.message ?? String(e) }), "error")
+      );
+    },
+    onRow: (row) => faceplate.applyRow(row),
   });
+  const faceplate = new Faceplate({ canWrite: canOperate, alarms: () => alarms.items });
   const trend = new Trend({
     lookup: (code) => table.byCode(code),
     onChange: () => table.refresh(),
@@ -46,8 +54,19 @@ async function main() {
       tabs.show("tags");
       byId("tag-search").focus();
     },
+    onPlc: (plc) => {
+      byId("tag-filter-plc").value = String(plc.id);
+      byId("tag-filter-group").value = "";
+      table.setFilter({ plcId: String(plc.id), groupId: "" });
+      tabs.show("tags");
+    },
   });
-  const alarms = new Alarms({ canOperate, onOpen: () => tabs.show("alarms", true) });
+  const plcOfTag = (tagId) => table.byId(tagId)?.plcId;
+  const alarms = new Alarms({
+    canOperate,
+    onOpen: () => tabs.show("alarms", true),
+    onChange: (items) => overview.applyAlarms(items, plcOfTag),
+  });
 
   const tabs = setupTabs(byId("monitor-tabs"), (name) => {
     trend.setVisible(name === "trend");
@@ -80,6 +99,17 @@ async function main() {
   trend.setCandidates(table.rows);
   trend.restore();
   table.refresh();
+  // Alarm limits: sparklines draw them, values past them are marked.
+  getAll("alarm-rules", {}, 1000).then((rules) => {
+    const limits = new Map();
+    for (const r of rules) {
+      if (!r.enabled || r.limit === null || r.kind === "ON" || r.kind === "OFF") continue;
+      const list = limits.get(r.tagId) ?? [];
+      list.push({ kind: r.kind, value: r.limit });
+      limits.set(r.tagId, list);
+    }
+    table.setLimits(limits);
+  }).catch(() => {/* limits are an aid; the table works without them */});
 
   // Runtime state, in full every 10 s (the WebSocket brings the short form every second).
   let lastRuntime = null;

@@ -6,9 +6,16 @@
  * /runtime (full detail, polled) and the WebSocket's `status` message (every
  * second), both applied in place by code.
  *
- * Test hooks: `[data-plc-code]`, `[data-group-code]`, `[data-field]`.
+ * After ISA-101: normal states are calm grey, colour is for what is wrong
+ * now (a failed PLC is the one red tile). Each PLC tile says its state, the
+ * groups running, the values polled per second, the worst cycle time against
+ * its interval and the active alarms by severity; a click on the PLC shows
+ * its tags. Errors carry their time; after recovery they turn into a muted
+ * "last error at hh:mm:ss" and leave after {@link PAST_ERROR_MS}.
+ *
+ * Test hooks: `[data-plc-code]` (with `data-level`), `[data-group-code]`, `[data-field]`.
  */
-import { formatAge, formatNumber, h, setText } from "./dom.js";
+import { formatAge, formatNumber, formatTime, h, setText, severityBand } from "./dom.js";
 import { t } from "./i18n.js";
 
 /** PLC states → chip colour. */
@@ -16,9 +23,35 @@ const PLC_LEVEL = {
   connected: "ok",
   connecting: "warn",
   degraded: "warn",
+  failed: "bad",
   backoff: "bad",
   disconnected: "bad",
 };
+
+/** How long a recovered error stays in view, muted, ms. */
+export const PAST_ERROR_MS = 10 * 60_000;
+
+/**
+ * How an error shows: `current` (red, with its time) while it is what is
+ * wrong now, `past` (muted "last error at …") after recovery, `gone` after
+ * {@link PAST_ERROR_MS} or when there is none.
+ */
+export function errorView(message, at, failingNow, now = Date.now()) {
+  if (!message) return { kind: "gone", text: "" };
+  const time = at ? formatTime(at) : "";
+  if (failingNow) return { kind: "current", text: time ? `${time} ${message}` : message };
+  if (!at || now - at > PAST_ERROR_MS) return { kind: "gone", text: "" };
+  return { kind: "past", text: t("overview.lastErrorAt", { time }), title: message };
+}
+
+function showError(el, view) {
+  el.hidden = view.kind === "gone";
+  el.dataset.kind = view.kind;
+  el.className = view.kind === "past" ? "error-past" : "error-text";
+  setText(el, view.text);
+  if (view.title) el.title = view.title;
+  else el.removeAttribute("title");
+}
 
 /** The overview tree and summary. */
 export class PlantOverview {
@@ -27,13 +60,18 @@ export class PlantOverview {
   #plcs = new Map();
   #groups = new Map();
   #onGroup;
+  #onPlc;
   #runtimeKnown = false;
 
-  /** `tree`, `summary`: elements to fill; `onGroup(group)` when a group is chosen. */
-  constructor({ tree, summary, onGroup }) {
+  /**
+   * `tree`, `summary`: elements to fill; `onGroup(group)` when a group is
+   * chosen, `onPlc(plc)` when a PLC tile is.
+   */
+  constructor({ tree, summary, onGroup, onPlc }) {
     this.#tree = tree;
     this.#summary = summary;
     this.#onGroup = onGroup;
+    this.#onPlc = onPlc;
   }
 
   /** Builds the tree from the configuration (`{ lines, processes, plcs, groups }`). */
@@ -89,21 +127,34 @@ export class PlantOverview {
     const chip = h("span", { class: "state-chip", dataset: { level: "none" }, text: "—" });
     const rtt = h("span", { class: "meta", dataset: { field: "rtt" } });
     const error = h("p", { class: "error-text", dataset: { field: "error" }, hidden: true });
+    const stats = h("div", { class: "plc-stats", dataset: { field: "stats" } });
+    const alarms = h("div", { class: "plc-alarms", dataset: { field: "alarms" } });
     const item = h(
       "li",
-      { class: ["tree-plc", !plc.enabled && "disabled"], dataset: { plcCode: plc.code } },
+      {
+        class: ["tree-plc", !plc.enabled && "disabled"],
+        dataset: { plcCode: plc.code, level: plc.enabled ? "none" : "off" },
+      },
       h(
         "div",
         { class: "plc-head" },
         chip,
-        h("span", { class: "tree-code", text: plc.code }),
+        h("button", {
+          type: "button",
+          class: "tree-code plc-link",
+          title: t("overview.showTags", { code: plc.code }),
+          text: plc.code,
+          on: { click: () => this.#onPlc?.(plc) },
+        }),
         rtt,
       ),
       h("div", { class: "tree-name", text: plc.name }),
+      stats,
+      alarms,
       error,
       h("ul", { class: "groups" }, groups.map((g) => this.#groupItem(g))),
     );
-    this.#plcs.set(plc.code, { plc, chip, rtt, error, item });
+    this.#plcs.set(plc.code, { plc, chip, rtt, error, stats, alarms, item });
     if (!plc.enabled) setChip(chip, "off", t("state.disabled"));
     return item;
   }
@@ -139,6 +190,7 @@ export class PlantOverview {
     this.#runtimeKnown = true;
     for (const p of runtime.plcs ?? []) this.#applyPlc(p, true);
     for (const g of runtime.groups ?? []) this.#applyGroup(g, true);
+    this.#applyTiles();
     // The writer's status, directly or inside its supervision wrapper.
     const w = runtime.writer?.status ?? runtime.writer;
     this.#applySummary({
@@ -158,7 +210,77 @@ export class PlantOverview {
     this.#runtimeKnown = true;
     for (const p of status.plcs ?? []) this.#applyPlc(p, false);
     for (const g of status.groups ?? []) this.#applyGroup(g, false);
+    this.#applyTiles();
     this.#applySummary({ buffer: status.buffer, writer: status.writer });
+  }
+
+  /**
+   * Active alarms by PLC and severity: tag alarms through `plcOfTag(tagId)`,
+   * system alarms through the PLC or group code in their key.
+   */
+  applyAlarms(items, plcOfTag) {
+    const groupPlc = new Map([...this.#groups.values()].map((g) => [g.group.code, g.group.plcId]));
+    const codeOfPlc = new Map([...this.#plcs.values()].map((p) => [p.plc.id, p.plc.code]));
+    const counts = new Map();
+    for (const a of items ?? []) {
+      if (a.shelf) continue;
+      let code;
+      if (a.tagId !== null && a.tagId !== undefined) code = codeOfPlc.get(plcOfTag(a.tagId));
+      else if (a.systemKey?.startsWith("plc:")) code = a.systemKey.split(":")[1];
+      else if (a.systemKey?.startsWith("group:")) {
+        code = codeOfPlc.get(groupPlc.get(a.systemKey.split(":")[1]));
+      }
+      if (!code) continue;
+      const band = severityBand(a.severity ?? 0);
+      const c = counts.get(code) ?? {};
+      c[band] = (c[band] ?? 0) + 1;
+      counts.set(code, c);
+    }
+    for (const [code, entry] of this.#plcs) {
+      const c = counts.get(code) ?? {};
+      entry.alarms.replaceChildren(
+        ...["critical", "high", "medium", "low"].filter((b) => c[b]).map((b) =>
+          h("span", {
+            class: ["sev-chip", `sev-${b}`],
+            title: t(`severity.${b}`),
+            text: `${c[b]} ${t(`severity.${b}`)}`,
+          })
+        ),
+      );
+    }
+  }
+
+  /** Per PLC: groups running, values/s polled, worst cycle against its interval. */
+  #applyTiles() {
+    for (const entry of this.#plcs.values()) {
+      if (!entry.plc.enabled) {
+        setText(entry.stats, "");
+        continue;
+      }
+      const groups = [...this.#groups.values()].filter((g) =>
+        g.group.plcId === entry.plc.id && g.group.enabled
+      );
+      const running = groups.filter((g) => g.running);
+      let rate = 0, worst = null;
+      for (const g of running) {
+        const every = g.intervalMs ?? g.group.intervalMs;
+        if (g.group.mode === "FIXED" && every > 0) rate += (g.tags ?? 0) * 1000 / every;
+        if (typeof g.lastCycleMs === "number" && every > 0) {
+          const ratio = g.lastCycleMs / every;
+          if (!worst || ratio > worst.ratio) worst = { ratio, ms: g.lastCycleMs, every };
+        }
+      }
+      const parts = [t("overview.tileGroups", { n: running.length, total: groups.length })];
+      if (rate > 0) parts.push(t("overview.tileRate", { n: formatNumber(rate, 0) }));
+      if (worst) {
+        parts.push(t("overview.tileWorst", {
+          ms: formatNumber(worst.ms, 0),
+          every: formatNumber(worst.every, 0),
+        }));
+      }
+      setText(entry.stats, parts.join(" · "));
+      entry.stats.classList.toggle("over", worst !== null && worst.ratio > 0.8);
+    }
   }
 
   /** Says that the server has no runtime status to show. */
@@ -172,21 +294,21 @@ export class PlantOverview {
     if (!entry) return;
     if (!entry.plc.enabled) return;
     const state = p.state ?? p.supervision?.state ?? "unknown";
-    setChip(entry.chip, PLC_LEVEL[state] ?? "warn", t(`plc.state.${state}`));
+    const level = PLC_LEVEL[state] ?? "warn";
+    setChip(entry.chip, level, t(`plc.state.${state}`));
     entry.item.dataset.state = state;
+    entry.item.dataset.level = level;
     setText(
       entry.rtt,
       typeof p.rttMs === "number" ? t("overview.rtt", { ms: formatNumber(p.rttMs, 1) }) : "",
     );
     if (full) {
-      const show = p.lastError && state !== "connected";
-      entry.error.hidden = !show;
-      setText(
-        entry.error,
-        show ? `${p.lastError}${p.lastErrorAt ? ` (${formatAge(p.lastErrorAt)})` : ""}` : "",
-      );
-    } else if (state === "connected") {
-      entry.error.hidden = true;
+      entry.lastError = p.lastError;
+      entry.lastErrorAt = p.lastErrorAt;
+    }
+    showError(entry.error, errorView(entry.lastError, entry.lastErrorAt, level === "bad"));
+    if (entry.error.dataset.kind === "current" && entry.lastErrorAt) {
+      entry.error.title = formatAge(entry.lastErrorAt);
     }
   }
 
@@ -205,6 +327,9 @@ export class PlantOverview {
       : t(`group.state.${state}`);
     setChip(entry.chip, level, label);
     entry.item.dataset.state = state;
+    entry.running = level !== "off";
+    if (typeof g.tags === "number") entry.tags = g.tags;
+    if (typeof g.lastCycleMs === "number") entry.lastCycleMs = g.lastCycleMs;
     // GET /runtime has the interval the poller runs at (it follows edits); the status frame has not.
     if (typeof g.intervalMs === "number") entry.intervalMs = g.intervalMs;
     const every = entry.intervalMs ?? entry.group.intervalMs;
@@ -215,9 +340,13 @@ export class PlantOverview {
     );
     entry.counters.classList.toggle("has-errors", (g.overruns ?? 0) + (g.errors ?? 0) > 0);
     if (full) {
-      entry.error.hidden = !g.lastError;
-      setText(entry.error, g.lastError ?? "");
+      entry.lastError = g.lastError;
+      entry.lastErrorAt = g.lastErrorAt;
     }
+    // An error is current while it is younger than three intervals (or 5 s).
+    const fresh = Math.max(5000, 3 * (every ?? 0));
+    const current = entry.lastErrorAt && Date.now() - entry.lastErrorAt < fresh;
+    showError(entry.error, errorView(entry.lastError, entry.lastErrorAt, current));
   }
 
   #applySummary({ buffer, writer, state }) {

@@ -6,16 +6,39 @@
  * per animation frame, and only where their text changed. Search, filters
  * (group, PLC, quality) and sorting work on the whole list.
  *
+ * Dense rows (at least 20 in view at 1366×768), a sparkline of the last
+ * minutes for numeric tags in view (kept from the live values), values past
+ * an alarm limit marked (ISA-101: analog values against their limits), the
+ * trend as an icon action; a click on a row opens the tag's faceplate.
+ *
  * Test hooks: each row has `data-tag-code`, each cell `data-col`.
  */
 import { frameBatcher, h, qualityClass, setText, toMs } from "./dom.js";
 import { formatTime, formatValue } from "./dom.js";
 import { t } from "./i18n.js";
+import { sparkline } from "./sparkline.js";
 
 const OVERSCAN = 8;
+/** How far back a row's sparkline reaches, ms. */
+export const SPARK_SPAN_MS = 5 * 60_000;
+/** Most points kept per sparkline. */
+const SPARK_MAX = 150;
 /** Filters and sorts on live fields (value, quality, time) are re-applied at most this often. */
 const REFILTER_MS = 1000;
-const COLUMNS = ["code", "name", "value", "unit", "quality", "time", "group", "plc", "trend"];
+const COLUMNS = [
+  "code",
+  "name",
+  "value",
+  "spark",
+  "unit",
+  "quality",
+  "time",
+  "group",
+  "plc",
+  "trend",
+];
+const CELL = Object.fromEntries(COLUMNS.map((c, i) => [c, i]));
+const NUMERIC = new Set(["INT16", "UINT16", "INT32", "UINT32", "FLOAT32", "FLOAT64"]);
 
 /** The live tag table. */
 export class TagTable {
@@ -39,14 +62,18 @@ export class TagTable {
   #lastRefilter = 0;
   #trended;
   #onTrend;
+  #onOpen;
+  #onRow;
+  #limits = new Map();
   #schedule;
 
   /**
    * `scroller`: the scrolling element around the table; `table`; `count`: where
    * "n of m tags" goes; `empty`: shown when nothing matches. `isTrended(id)` and
-   * `onTrend(row)` connect the trend buttons to the trend chart.
+   * `onTrend(row)` connect the trend buttons to the trend chart; `onOpen(row)`
+   * runs on a click on a row (the faceplate); `onRow(row)` after each live update.
    */
-  constructor({ scroller, table, count, empty, isTrended, onTrend }) {
+  constructor({ scroller, table, count, empty, isTrended, onTrend, onOpen, onRow }) {
     this.#scroller = scroller;
     this.#table = table;
     this.#tbody = table.tBodies[0];
@@ -54,6 +81,8 @@ export class TagTable {
     this.#empty = empty;
     this.#trended = isTrended;
     this.#onTrend = onTrend;
+    this.#onOpen = onOpen;
+    this.#onRow = onRow;
     this.#schedule = frameBatcher(() => this.#render());
     this.#topSpacer = spacer();
     this.#bottomSpacer = spacer();
@@ -64,10 +93,18 @@ export class TagTable {
       button.addEventListener("click", () => this.sortBy(button.dataset.sort));
     }
     this.#tbody.addEventListener("click", (e) => {
-      const button = e.target instanceof Element ? e.target.closest("button[data-trend]") : null;
-      if (!button) return;
-      const row = this.#byId.get(Number(button.closest("tr").dataset.tagId));
-      if (row) this.#onTrend(row);
+      if (!(e.target instanceof Element)) return;
+      const tr = e.target.closest("tr.row");
+      const row = tr ? this.#byId.get(Number(tr.dataset.tagId)) : undefined;
+      if (!row) return;
+      if (e.target.closest("button[data-trend]")) this.#onTrend(row);
+      else this.#onOpen?.(row);
+    });
+    this.#tbody.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" || !(e.target instanceof Element)) return;
+      const tr = e.target.closest("tr.row");
+      const row = tr ? this.#byId.get(Number(tr.dataset.tagId)) : undefined;
+      if (row && !e.target.closest("button")) this.#onOpen?.(row);
     });
     this.#showSort();
   }
@@ -93,6 +130,7 @@ export class TagTable {
         value: it.value ?? null,
         quality: it.quality ?? null,
         ts: toMs(it.ts),
+        hist: [],
         hay: `${it.code} ${it.name ?? ""} ${it.description ?? ""}`.toLowerCase(),
       };
     });
@@ -104,6 +142,11 @@ export class TagTable {
   /** Every row (for the trend's tag picker). */
   get rows() {
     return this.#rows;
+  }
+
+  /** The row of a tag id. */
+  byId(id) {
+    return this.#byId.get(id);
   }
 
   /** The row of a tag code. */
@@ -123,6 +166,16 @@ export class TagTable {
       row.value = "v" in it ? it.v : it.value ?? null;
       row.quality = "q" in it ? it.q : it.quality ?? null;
       row.ts = toMs("t" in it ? it.t : it.ts);
+      if (typeof row.value === "number" && row.ts && NUMERIC.has(row.dataType)) {
+        const last = row.hist[row.hist.length - 1];
+        if (!last || last[0] < row.ts) row.hist.push([row.ts, row.value]);
+        const cut = row.ts - SPARK_SPAN_MS;
+        while (row.hist.length > SPARK_MAX || (row.hist.length && row.hist[0][0] < cut)) {
+          row.hist.shift();
+        }
+        row.histVersion = (row.histVersion ?? 0) + 1;
+      }
+      this.#onRow?.(row);
       touched = true;
     }
     if (!touched) return;
@@ -130,6 +183,15 @@ export class TagTable {
       this.#refilterSoon();
     }
     this.#schedule();
+  }
+
+  /**
+   * The alarm limits by tag id (`Map(id → [{ kind, value }])`, HIHI/HI/LO/LOLO
+   * rules): sparklines draw them and values past them are marked.
+   */
+  setLimits(limits) {
+    this.#limits = limits;
+    this.refresh();
   }
 
   /** Changes the filter (`{ q, groupId, plcId, quality }`, any subset). */
@@ -157,7 +219,8 @@ export class TagTable {
   refresh() {
     for (const tr of this.#pool) {
       tr.dataset.fill = "";
-      tr.cells[4].firstChild.dataset.q = "";
+      tr.dataset.spark = "";
+      tr.cells[CELL.quality].firstChild.dataset.q = "";
     }
     this.#updateCount();
     this.#schedule();
@@ -249,14 +312,14 @@ export class TagTable {
   }
 
   #newRow() {
-    const tr = h("tr", { class: "row" });
+    const tr = h("tr", { class: "row", tabindex: "-1" });
     for (const col of COLUMNS) {
       const td = h("td", { class: `c-${col}`, dataset: { col } });
       if (col === "quality") td.append(h("span", { class: "quality" }));
       if (col === "trend") {
         td.append(h("button", {
           type: "button",
-          class: "btn btn-small btn-trend",
+          class: "btn btn-icon btn-trend",
           dataset: { trend: "" },
           "aria-pressed": "false",
         }));
@@ -272,33 +335,61 @@ export class TagTable {
       tr.dataset.tagId = String(row.id);
       tr.dataset.tagCode = row.code;
       tr.dataset.fill = "1";
-      setText(cells[0], row.code);
-      setText(cells[1], row.name);
-      cells[1].title = row.name;
-      setText(cells[3], row.unit);
-      setText(cells[6], row.group);
-      setText(cells[7], row.plc);
-      const button = cells[8].firstChild;
+      tr.dataset.spark = "";
+      setText(cells[CELL.code], row.code);
+      setText(cells[CELL.name], row.name);
+      cells[CELL.name].title = row.name;
+      setText(cells[CELL.unit], row.unit);
+      setText(cells[CELL.group], row.group);
+      setText(cells[CELL.plc], row.plc);
+      const button = cells[CELL.trend].firstChild;
       const on = this.#trended(row.id);
       button.setAttribute("aria-pressed", String(on));
       button.disabled = row.dataType === "STRING";
-      setText(button, on ? t("tags.inTrend") : t("tags.trend"));
-      button.setAttribute("aria-label", t("tags.trendLabel", { code: row.code }));
+      setText(button, on ? "✓" : "∿");
+      const label = t(on ? "tags.inTrendLabel" : "tags.trendLabel", { code: row.code });
+      button.setAttribute("aria-label", label);
+      button.title = label;
     }
     const q = qualityClass(row.quality);
     if (tr.dataset.q !== q) {
       tr.dataset.q = q;
       tr.className = `row q-${q}`;
     }
-    setText(cells[2], formatValue(row.value));
-    const chip = cells[4].firstChild;
+    setText(cells[CELL.value], formatValue(row.value));
+    const limit = pastLimit(row.value, this.#limits.get(row.id));
+    if ((cells[CELL.value].dataset.limit ?? "") !== limit) {
+      if (limit) cells[CELL.value].dataset.limit = limit;
+      else delete cells[CELL.value].dataset.limit;
+    }
+    const version = String(row.histVersion ?? 0);
+    if (tr.dataset.spark !== version) {
+      tr.dataset.spark = version;
+      const limits = this.#limits.get(row.id) ?? [];
+      cells[CELL.spark].replaceChildren(
+        row.hist.length > 1
+          ? sparkline(row.hist, { width: 80, height: 16, limits, label: "" })
+          : "",
+      );
+    }
+    const chip = cells[CELL.quality].firstChild;
     if (chip.dataset.q !== (row.quality ?? "")) {
       chip.dataset.q = row.quality ?? "";
       chip.className = `quality q-${q}`;
       chip.textContent = row.quality ? t(`quality.${row.quality}`) : "—";
     }
-    setText(cells[5], formatTime(row.ts));
+    setText(cells[CELL.time], formatTime(row.ts));
   }
+}
+
+/** `hi` or `lo` when a number is past one of its alarm limits (HIHI/HI, LO/LOLO), else "". */
+export function pastLimit(value, limits) {
+  if (typeof value !== "number" || !limits) return "";
+  for (const l of limits) {
+    if ((l.kind === "HI" || l.kind === "HIHI") && value >= l.value) return "hi";
+    if ((l.kind === "LO" || l.kind === "LOLO") && value <= l.value) return "lo";
+  }
+  return "";
 }
 
 function spacer() {
