@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { type SinkConfig, sinkConfigFromEnv } from "../sinks/factory.ts";
+import { type JournalSettings, readJournalSettings } from "../actors/journal_settings.ts";
 
 /** Everything `serve` needs to start. */
 export interface ServeSettings {
@@ -31,6 +32,10 @@ export interface ServeSettings {
   readonly trustProxy: boolean;
   /** Acquisition worker threads; undefined = the default for the cores and PLCs there are. */
   readonly acquisitionWorkers: number | undefined;
+  /** Bound on the disk journal's size, bytes (`Journal.open({ maxBytes })`). */
+  readonly journalMaxBytes: JournalSettings["journalMaxBytes"];
+  /** Free space the journal leaves on its disk, bytes (`Journal.open({ minFreeBytes })`). */
+  readonly journalMinFreeBytes: JournalSettings["journalMinFreeBytes"];
 }
 
 /** The `serve --help` text. */
@@ -54,6 +59,13 @@ export const SERVE_USAGE = `usage: jsscada serve [options]
     oracle              JSSCADA_ORACLE_USER, JSSCADA_ORACLE_PASSWORD,
                         JSSCADA_ORACLE_CONNECT_STRING (host:1521/service),
                         JSSCADA_ORACLE_TABLE [default JSSCADA_HISTORY]
+  --journal-max-bytes N while the historian is down, samples wait in DIR/journal/ up to this
+                        size (bytes, or 512MiB, 4GiB) [JSSCADA_JOURNAL_MAX_BYTES, default
+                        1GiB, about 25 minutes of the sample plant]
+  --journal-min-free-bytes N
+                        below this much free disk the journal stops writing and counts the
+                        samples it drops (bytes or with a unit; 0 = off)
+                        [JSSCADA_JOURNAL_MIN_FREE_BYTES, default 256MiB]
   --demo                load the sample plant into an empty store and run its
                         fixture PLCs in a worker thread on 127.0.0.1:5001-5004
   --acquisition-workers N
@@ -104,6 +116,8 @@ export function readServeSettings(
         "cors-origins": { type: "string" },
         "trust-proxy": { type: "boolean" },
         "acquisition-workers": { type: "string" },
+        "journal-max-bytes": { type: "string" },
+        "journal-min-free-bytes": { type: "string" },
         "log-level": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -154,6 +168,15 @@ export function readServeSettings(
   ) {
     throw new SettingsError(`--acquisition-workers must be 1 to 64, not "${workersText}"`);
   }
+  let journal: JournalSettings;
+  try {
+    journal = readJournalSettings({
+      maxBytes: values["journal-max-bytes"],
+      minFreeBytes: values["journal-min-free-bytes"],
+    }, env);
+  } catch (e) {
+    throw new SettingsError((e as Error).message);
+  }
   const sinkEnv = (name: string) => name === "JSSCADA_SINK" ? values.sink ?? env(name) : env(name);
   let sink: SinkConfig;
   try {
@@ -177,5 +200,6 @@ export function readServeSettings(
     corsOrigins,
     trustProxy: values["trust-proxy"] ?? env("JSSCADA_TRUST_PROXY") === "true",
     acquisitionWorkers,
+    ...journal,
   };
 }
