@@ -7,6 +7,12 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { type SinkConfig, sinkConfigFromEnv } from "../sinks/factory.ts";
+import {
+  readSparkplugSettings,
+  SPARKPLUG_FLAGS,
+  SPARKPLUG_USAGE,
+  type SparkplugSettings,
+} from "../sparkplug/settings.ts";
 import { type JournalSettings, readJournalSettings } from "../actors/journal_settings.ts";
 
 /** Everything `serve` needs to start. */
@@ -30,6 +36,8 @@ export interface ServeSettings {
   readonly corsOrigins: readonly string[];
   /** Behind a reverse proxy: client address from X-Forwarded-For, host from X-Forwarded-Host. */
   readonly trustProxy: boolean;
+  /** Sparkplug B publishing (docs/sparkplug.md); undefined without --mqtt-url. */
+  readonly sparkplug?: SparkplugSettings;
   /** Acquisition worker threads; undefined = the default for the cores and PLCs there are. */
   readonly acquisitionWorkers: number | undefined;
   /** Bound on the disk journal's size, bytes (`Journal.open({ maxBytes })`). */
@@ -82,6 +90,7 @@ export const SERVE_USAGE = `usage: jsscada serve [options]
                         WebSocket [JSSCADA_CORS_ORIGINS, default none]
   --trust-proxy         behind a reverse proxy: take the client address from
                         X-Forwarded-For [JSSCADA_TRUST_PROXY=true]
+${SPARKPLUG_USAGE}
   --log-level LEVEL     debug | info | warning | error [JSSCADA_LOG_LEVEL, default info]
   --quiet               no console log (the log files are still written)
   -h, --help            this text
@@ -120,6 +129,7 @@ export function readServeSettings(
         "journal-min-free-bytes": { type: "string" },
         "log-level": { type: "string" },
         quiet: { type: "boolean" },
+        ...SPARKPLUG_FLAGS,
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -177,6 +187,12 @@ export function readServeSettings(
   } catch (e) {
     throw new SettingsError((e as Error).message);
   }
+  let sparkplug: SparkplugSettings | undefined;
+  try {
+    sparkplug = readSparkplugSettings(values, env);
+  } catch (e) {
+    throw new SettingsError((e as Error).message);
+  }
   const sinkEnv = (name: string) => name === "JSSCADA_SINK" ? values.sink ?? env(name) : env(name);
   let sink: SinkConfig;
   try {
@@ -199,6 +215,7 @@ export function readServeSettings(
     rateLimitPerMinute,
     corsOrigins,
     trustProxy: values["trust-proxy"] ?? env("JSSCADA_TRUST_PROXY") === "true",
+    sparkplug,
     acquisitionWorkers,
     ...journal,
   };
