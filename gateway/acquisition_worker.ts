@@ -179,5 +179,10 @@ scope.onmessage = (e) => {
     case "shutdown":
       answer(post, m.id, shutdown);
       break;
+    case "crash":
+      setTimeout(() => {
+        throw new Error(m.reason);
+      });
+      break;
   }
 };

@@ -86,6 +86,7 @@ export class DataPlane {
   #assignment: Map<number, number>;
   #historian: WorkerLink<ToHistorian, FromHistorian> | undefined;
   #historianStatus: HistorianStatus | undefined;
+  #historianReady = false;
   #sinkKind = "";
   #unsubscribe: (() => void) | undefined;
   #state: RuntimeStatus["state"] = "running";
@@ -189,11 +190,13 @@ export class DataPlane {
       crashed,
     );
     this.#historian = link;
+    this.#historianReady = false;
     link.request<string>(
       (id) => ({ type: "init", id, settings: this.#options.historian }),
       START_TIMEOUT_MS,
     ).then((kind) => {
       this.#sinkKind = kind;
+      this.#historianReady = true;
       for (const a of this.#acq) if (a.link) this.#connect(a.link, link);
       started?.();
     }, (e) => {
@@ -291,9 +294,11 @@ export class DataPlane {
     const groups: GroupRuntimeStatus[] = [];
     for (const a of this.#acq) {
       const mine = plantOfWorker(this.#plant, this.#assignment, a.index);
+      const enabled = new Set(mine.plcs.filter((p) => p.enabled).map((p) => p.id));
       const s = a.status;
       const sup = workerSupervision(this.#root, ACQ(a.index));
       for (const p of mine.plcs) {
+        if (!enabled.has(p.id)) continue;
         plcs.push(
           s?.plcs.find((x) => x.plcId === p.id) ?? {
             plcId: p.id,
@@ -304,6 +309,7 @@ export class DataPlane {
         );
       }
       for (const g of mine.groups) {
+        if (!g.enabled || !enabled.has(g.plcId)) continue;
         groups.push(
           s?.groups.find((x) => x.groupId === g.id) ?? {
             groupId: g.id,
@@ -435,12 +441,25 @@ export class DataPlane {
     return this.#historianStatus?.writer;
   }
 
-  /** Supervision of the workers: historian and each acquisition worker. */
-  workers(): { id: string; supervision: SupervisionStatus | undefined }[] {
-    return [HISTORIAN, ...this.#acq.map((a) => ACQ(a.index))].map((id) => ({
-      id,
-      supervision: workerSupervision(this.#root, id),
-    }));
+  /** Supervision of the workers (historian, each acquisition worker) and whether each answers. */
+  workers(): { id: string; ready: boolean; supervision: SupervisionStatus | undefined }[] {
+    return [
+      { id: HISTORIAN, ready: this.#historianReady && !this.#historian?.closed },
+      ...this.#acq.map((a) => ({
+        id: ACQ(a.index),
+        ready: a.status !== undefined && !a.link?.closed,
+      })),
+    ].map((w) => ({ ...w, supervision: workerSupervision(this.#root, w.id) }));
+  }
+
+  /**
+   * Fault injection for tests and drills: worker `id` (`historian`,
+   * `acquisition:<n>`) dies of an uncaught error, as a bug would kill it.
+   */
+  injectCrash(id: string): void {
+    const reason = `injected crash of ${id}`;
+    if (id === HISTORIAN) this.#historian?.post({ type: "crash", reason });
+    else this.#acq.find((a) => ACQ(a.index) === id)?.link?.post({ type: "crash", reason });
   }
 
   /** The sink's health, asked in the historian worker. */
@@ -464,7 +483,9 @@ export class DataPlane {
 
   #query<T>(method: "history" | "samples" | "health", args: unknown[], timeoutMs: number) {
     const h = this.#historian;
-    if (!h || h.closed) return Promise.reject(new Error("the historian is restarting"));
+    if (!h || h.closed || !this.#historianReady) {
+      return Promise.reject(new Error("the historian is restarting"));
+    }
     return h.request<T>((id) => ({ type: "query", id, method, args }), timeoutMs);
   }
 

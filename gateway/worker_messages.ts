@@ -60,7 +60,9 @@ export type ToAcquisition =
     readonly method: string;
     readonly args: unknown[];
   }
-  | { readonly type: "shutdown"; readonly id: number };
+  | { readonly type: "shutdown"; readonly id: number }
+  /** Fault injection (tests, drills): the worker dies of an uncaught error. */
+  | { readonly type: "crash"; readonly reason: string };
 
 /** Acquisition worker → main. */
 export type FromAcquisition =
@@ -110,7 +112,9 @@ export type ToHistorian =
     readonly method: "history" | "samples" | "health";
     readonly args: unknown[];
   }
-  | { readonly type: "shutdown"; readonly id: number };
+  | { readonly type: "shutdown"; readonly id: number }
+  /** Fault injection (tests, drills): the worker dies of an uncaught error. */
+  | { readonly type: "crash"; readonly reason: string };
 
 /** Historian worker → main. */
 export type FromHistorian =
