@@ -1,0 +1,180 @@
+/**
+ * CSV import checks off the main thread. Parsing and validating a big file
+ * (a 100,000-row tags.csv, a 32 MB upload) takes seconds of CPU; on the main
+ * thread that would stall HTTP, WebSocket and authentication. A check runs in
+ * a short-lived Deno Worker instead: the worker decodes the uploaded bytes
+ * (transferred, not copied), refuses files over the row limit, takes a
+ * consistent snapshot of the configuration database (`VACUUM INTO` a private
+ * temporary file, a read transaction that never blocks the server's writes),
+ * and runs the ordinary import as a dry run on that snapshot. The worker is
+ * closed after each check, so its memory goes back to the system.
+ */
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { csvFileName, type CsvResource } from "./csv_format.ts";
+import { importCsv, type ImportMode, type ImportReport } from "./csv_import.ts";
+import { openStore } from "./store.ts";
+
+/** The most data rows one import takes per file, unless configured otherwise. */
+export const DEFAULT_IMPORT_MAX_ROWS = 200_000;
+
+/** What a check is asked to do; plain data, so it crosses into the worker. */
+export interface CsvCheckRequest {
+  /** The configuration database file (not `:memory:`). */
+  readonly dbPath: string;
+  /** Each file's bytes, as uploaded (UTF-8 is checked here). */
+  readonly files: Partial<Record<CsvResource, ArrayBuffer>>;
+  readonly mode: ImportMode;
+  /** Data rows allowed per file. */
+  readonly maxRows: number;
+}
+
+/** What a check found; plain data. */
+export type CsvCheckResult =
+  /** The dry run's report on a snapshot of the store (`dryRun` true). */
+  | { readonly kind: "report"; readonly report: ImportReport }
+  /** A file has more data rows than `limit`. */
+  | { readonly kind: "too_many_rows"; readonly file: string; readonly limit: number }
+  /** A file is not UTF-8: the message names the byte offset. */
+  | { readonly kind: "not_utf8"; readonly file: string; readonly message: string }
+  /** The check itself failed (a bug, a damaged database). */
+  | { readonly kind: "failed"; readonly message: string };
+
+/** Decodes UTF-8 strictly; on failure, a message naming the first bad byte's offset. */
+export function decodeUtf8(bytes: ArrayBuffer): string | { message: string } {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // The offset: the longest prefix that still decodes, found by bisection over whole bytes.
+    const view = new Uint8Array(bytes);
+    let lo = 0;
+    let hi = view.length;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(view.subarray(0, mid), { stream: true });
+        lo = mid;
+      } catch {
+        hi = mid - 1;
+      }
+    }
+    return { message: `is not UTF-8: the byte at offset ${lo} is not valid there` };
+  }
+}
+
+/**
+ * True when `text` holds more than `limit` data rows. Counts line breaks
+ * first (a row takes at least one line, so few lines settle it at once) and
+ * only then looks at quoting, so a huge file is never parsed to say no.
+ */
+export function exceedsRowLimit(text: string, limit: number): boolean {
+  let lines = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+  if (!text.endsWith("\n")) lines++;
+  if (lines - 1 <= limit) return false;
+  // Rows are records outside quotes that hold something: count them up to limit + 1.
+  let rows = -1; // the header
+  let quoted = false;
+  let content = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) quoted = !quoted;
+    if (!quoted && ch === 10) {
+      if (content) rows++;
+      content = false;
+      if (rows > limit) return true;
+    } else if (ch !== 13) content = true;
+  }
+  if (content) rows++;
+  return rows > limit;
+}
+
+/**
+ * Runs a check on this thread (the worker calls it; tests may too): decode,
+ * row limit, snapshot, dry run. Never throws for bad input.
+ */
+export function checkCsv(request: CsvCheckRequest): CsvCheckResult {
+  const texts: Partial<Record<CsvResource, string>> = {};
+  for (const [resource, bytes] of Object.entries(request.files) as [CsvResource, ArrayBuffer][]) {
+    const file = csvFileName(resource);
+    const text = decodeUtf8(bytes);
+    if (typeof text !== "string") return { kind: "not_utf8", file, message: text.message };
+    if (exceedsRowLimit(text, request.maxRows)) {
+      return { kind: "too_many_rows", file, limit: request.maxRows };
+    }
+    texts[resource] = text;
+  }
+  let snapshot: string | undefined;
+  try {
+    snapshot = Deno.makeTempFileSync({ dir: dirname(request.dbPath), prefix: ".csv-check-" });
+    const source = new DatabaseSync(request.dbPath, { readOnly: true });
+    try {
+      source.exec("PRAGMA busy_timeout = 5000");
+      source.prepare("VACUUM INTO ?").run(snapshot);
+    } finally {
+      source.close();
+    }
+    const store = openStore(snapshot);
+    try {
+      return {
+        kind: "report",
+        report: importCsv(store, texts, { mode: request.mode, dryRun: true }),
+      };
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    return { kind: "failed", message: e instanceof Error ? e.message : String(e) };
+  } finally {
+    if (snapshot) {
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+        rmSync(snapshot + suffix, { force: true });
+      }
+    }
+  }
+}
+
+/** Counts of checks, for tests and metrics. */
+export interface CsvCheckStats {
+  /** Checks that ran in a worker. */
+  readonly workerRuns: number;
+}
+
+/**
+ * Runs checks in workers, one at a time (a second upload waits for the
+ * first): each check gets a fresh worker that ends with it.
+ */
+export class CsvChecker {
+  #queue: Promise<unknown> = Promise.resolve();
+  #workerRuns = 0;
+
+  /** How many checks ran in a worker. */
+  get stats(): CsvCheckStats {
+    return { workerRuns: this.#workerRuns };
+  }
+
+  /** Checks `request` in a worker; the files' buffers are transferred (unusable afterwards). */
+  check(request: CsvCheckRequest): Promise<CsvCheckResult> {
+    const run = this.#queue.then(() => this.#inWorker(request));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  #inWorker(request: CsvCheckRequest): Promise<CsvCheckResult> {
+    this.#workerRuns++;
+    const worker = new Worker(new URL("./csv_check_worker.ts", import.meta.url), {
+      type: "module",
+    });
+    const done = Promise.withResolvers<CsvCheckResult>();
+    worker.onmessage = (e: MessageEvent<CsvCheckResult>) => done.resolve(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      done.resolve({ kind: "failed", message: `the CSV check worker failed: ${e.message}` });
+    };
+    worker.onmessageerror = () =>
+      done.resolve({ kind: "failed", message: "the CSV check worker's answer was unreadable" });
+    worker.postMessage(request, Object.values(request.files) as ArrayBuffer[]);
+    return done.promise.finally(() => worker.terminate());
+  }
+}
