@@ -66,7 +66,9 @@ export const sessionMachine = setup({
   },
   delays: {
     backoff: ({ context }) =>
-      context.backoffMs[Math.min(context.attempt, context.backoffMs.length - 1)] ?? 1_000,
+      context.backoffMs[
+        Math.min(Math.max(context.attempt - 1, 0), context.backoffMs.length - 1)
+      ] ?? 1_000,
   },
 }).createMachine({
   id: "sparkplugSession",
