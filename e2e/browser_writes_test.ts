@@ -273,6 +273,14 @@ Deno.test({
             .map((e) => getComputedStyle(e).borderTopColor)`,
         );
         const red = "rgb(179, 38, 30)";
+        // Fold every PLC's groups: the four tiles fit the sidebar at 1366×768.
+        for (
+          const fold of await page.locator("li[data-plc-code] .fold[aria-expanded=true]").all()
+        ) {
+          await fold.click();
+        }
+        await failed.scrollIntoViewIfNeeded();
+        assert.ok(await failed.isVisible());
         assert.equal(borders.filter((b) => b === red).length, 1, JSON.stringify(borders));
         await shot(page, "writes-1366x768-overview-failed-plc");
         for (const [w, h] of [[1920, 1080], [1024, 768]]) {

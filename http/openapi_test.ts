@@ -8,6 +8,7 @@ import { testApp } from "./testing.ts";
 const NOT_OPERATIONS = [
   `GET ${OPENAPI_PATH}`,
   `GET ${API_DOCS_PATH}`,
+  `GET ${API_DOCS_PATH}/`,
   `GET ${API_DOCS_PATH}/docs.css`,
   `GET ${API_DOCS_PATH}/docs.js`,
 ];

@@ -27,6 +27,12 @@ export const ApiTokenCreatedSchema = ApiTokenSchema.extend({
   }),
 }).openapi("ApiTokenCreated");
 
+/** The body of POST /tokens: `userId` may be left out for one's own token. */
+export const TokenCreateBodySchema = ApiTokenCreateSchema.partial({ userId: true }).openapi(
+  "ApiTokenCreateBody",
+  { description: "Without `userId` the token is the caller's own." },
+);
+
 const TAG = "API tokens";
 
 /** 403 unless the caller is an admin or the token's own user. */
@@ -97,7 +103,7 @@ export function tokenRoutes(api: ApiApp, { store, options }: RouteContext): void
       summary: "Create an API token; the response is the only time its secret is shown",
       description: own,
       ...signedIn,
-      request: { body: jsonBody(ApiTokenCreateSchema) },
+      request: { body: jsonBody(TokenCreateBodySchema) },
       responses: {
         201: {
           ...jsonResponse(ApiTokenCreatedSchema, "the new token with its secret"),
@@ -107,8 +113,9 @@ export function tokenRoutes(api: ApiApp, { store, options }: RouteContext): void
       },
     }),
     (c) => {
-      const input = c.req.valid("json");
+      const body = c.req.valid("json");
       const user = caller(c);
+      const input = { ...body, userId: body.userId ?? user.id };
       checkOwner(user, input.userId);
       const { token, record } = store.tokens.create(input, { actor: user.name });
       c.header("Location", `${API_BASE}/tokens/${record.id}`);

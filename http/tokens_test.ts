@@ -84,3 +84,16 @@ Deno.test("an expired token stops working", async () => {
   assert.equal(expired.status, 401);
   await expired.body?.cancel();
 });
+
+Deno.test("POST /tokens without userId creates the caller's own token", async () => {
+  using t = await testApp();
+  const mine = await t.call("POST", "/api/v1/tokens", {
+    as: "viewer",
+    body: { name: "my script" },
+  });
+  assert.equal(mine.status, 201, JSON.stringify(mine.body));
+  assert.equal(mine.body.userId, t.users.viewer.user.id);
+  const admins = await t.call("POST", "/api/v1/tokens", { body: { name: "admin script" } });
+  assert.equal(admins.status, 201);
+  assert.equal(admins.body.userId, t.users.admin.user.id);
+});

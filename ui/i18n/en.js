@@ -482,4 +482,5 @@ export default {
   "overview.tileGroups": "{n}/{total} groups",
   "overview.tileRate": "≈ {n} values/s",
   "overview.tileWorst": "worst cycle {ms}/{every} ms",
+  "overview.groupsOf": "Polling groups of {code}",
 };

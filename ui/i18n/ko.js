@@ -482,4 +482,5 @@ export default {
   "overview.tileGroups": "그룹 {n}/{total}",
   "overview.tileRate": "≈ 초당 {n}개 값",
   "overview.tileWorst": "최장 주기 {ms}/{every} ms",
+  "overview.groupsOf": "{code}의 폴링 그룹",
 };

@@ -44,6 +44,26 @@ export function errorView(message, at, failingNow, now = Date.now()) {
   return { kind: "past", text: t("overview.lastErrorAt", { time }), title: message };
 }
 
+const FOLD_KEY = "jsscada.overview.folded";
+
+/** PLC codes whose groups the operator folded (kept in this browser). */
+function foldedPlcs() {
+  try {
+    return new Set(JSON.parse(localStorage.getItem(FOLD_KEY) ?? "[]"));
+  } catch {
+    return new Set();
+  }
+}
+
+function rememberFold(code, open) {
+  const folded = foldedPlcs();
+  if (open) folded.delete(code);
+  else folded.add(code);
+  try {
+    localStorage.setItem(FOLD_KEY, JSON.stringify([...folded]));
+  } catch { /* private mode: the fold lasts for this page only */ }
+}
+
 function showError(el, view) {
   el.hidden = view.kind === "gone";
   el.dataset.kind = view.kind;
@@ -129,6 +149,29 @@ export class PlantOverview {
     const error = h("p", { class: "error-text", dataset: { field: "error" }, hidden: true });
     const stats = h("div", { class: "plc-stats", dataset: { field: "stats" } });
     const alarms = h("div", { class: "plc-alarms", dataset: { field: "alarms" } });
+    // Groups are the drill-down: an operator may fold them so that every tile fits the screen.
+    const groupList = h(
+      "ul",
+      { class: "groups", id: `groups-${plc.id}` },
+      groups.map((g) => this.#groupItem(g)),
+    );
+    const fold = h("button", {
+      type: "button",
+      class: "btn btn-icon fold",
+      "aria-expanded": "false",
+      "aria-controls": `groups-${plc.id}`,
+      "aria-label": t("overview.groupsOf", { code: plc.code }),
+      title: t("overview.groupsOf", { code: plc.code }),
+      text: "▸",
+      on: { click: () => setFold(groupList.hidden, true) },
+    });
+    const setFold = (open, remember = false) => {
+      groupList.hidden = !open;
+      fold.setAttribute("aria-expanded", String(open));
+      fold.textContent = open ? "▾" : "▸";
+      if (remember) rememberFold(plc.code, open);
+    };
+    setFold(!foldedPlcs().has(plc.code));
     const item = h(
       "li",
       {
@@ -144,15 +187,21 @@ export class PlantOverview {
           class: "tree-code plc-link",
           title: t("overview.showTags", { code: plc.code }),
           text: plc.code,
-          on: { click: () => this.#onPlc?.(plc) },
+          on: {
+            click: () => {
+              setFold(true, true);
+              this.#onPlc?.(plc);
+            },
+          },
         }),
         rtt,
+        groups.length ? fold : null,
       ),
       h("div", { class: "tree-name", text: plc.name }),
       stats,
       alarms,
       error,
-      h("ul", { class: "groups" }, groups.map((g) => this.#groupItem(g))),
+      groupList,
     );
     this.#plcs.set(plc.code, { plc, chip, rtt, error, stats, alarms, item });
     if (!plc.enabled) setChip(chip, "off", t("state.disabled"));
