@@ -60,7 +60,8 @@ export const AlarmRuleCreateSchema = z.strictObject({
 export const AlarmRulePatchSchema = z.strictObject(fields).partial().openapi("AlarmRulePatch");
 /** List filters: by tag, kind, enabled, lowest severity; `q` searches the message. */
 export const AlarmRuleListQuerySchema = z.object({
-  ...pagingShape(["id", "tagId", "kind", "severity"] as const, "id"),
+  // `tag`: by the tag's code (what the admin list shows); `tagId`: by its id.
+  ...pagingShape(["id", "tagId", "tag", "kind", "severity"] as const, "id"),
   tagId: queryInt(1, Number.MAX_SAFE_INTEGER).optional(),
   kind: z.enum(KINDS).optional(),
   enabled: booleanField().optional(),

@@ -138,3 +138,32 @@ Deno.test("alarm rules list filters by tag, kind, lowest severity and message te
   );
   assert.deepEqual(store.alarmRules.list({ q: "TRIP" }).items.map((r) => r.kind), ["HIHI"]);
 });
+
+Deno.test("the rule list sorts by tag code with sort=tag (what the admin list shows), not by id", () => {
+  const { store, seed, hi } = setup();
+  using _ = store;
+  // Tag codes in the opposite order of their ids: ZZ_LAST is created first.
+  const z = store.tags.create({
+    code: "ZZ_LAST",
+    name: "Z",
+    plcId: seed.plc.id,
+    groupId: seed.group.id,
+    address: "D700",
+    dataType: "INT16",
+  });
+  const a = store.tags.create({
+    code: "AA_FIRST",
+    name: "A",
+    plcId: seed.plc.id,
+    groupId: seed.group.id,
+    address: "D701",
+    dataType: "INT16",
+  });
+  store.alarmRules.create(hi({ tagId: z.id }));
+  store.alarmRules.create(hi({ tagId: a.id }));
+  store.alarmRules.create(hi());
+  const codes = (order: "asc" | "desc") =>
+    store.alarmRules.list({ sort: "tag", order }).items.map((r) => store.tags.get(r.tagId).code);
+  assert.deepEqual(codes("asc"), ["AA_FIRST", "PRESS01_VEL", "ZZ_LAST"]);
+  assert.deepEqual(codes("desc"), ["ZZ_LAST", "PRESS01_VEL", "AA_FIRST"]);
+});

@@ -120,7 +120,7 @@ export function createCore(db: Db): Core {
       severity: "int",
       message: "text",
       enabled: "bool",
-    }),
+    }, { tag: `(SELECT "code" FROM "tags" WHERE "tags"."id" = "alarm_rules"."tag_id")` }),
   };
   const lookup: Lookup = {
     line: (id) => tables.lines.find(id),

@@ -48,9 +48,20 @@ export class Table<R extends { id: number }> {
   readonly #select: string;
   readonly #insert: string;
   readonly #update: string;
+  readonly #sortSql: Readonly<Record<string, string>>;
 
-  constructor(db: Db, name: string, types: FieldTypes<R>) {
+  /**
+   * `sortSql`: list sort keys that are not columns, as SQL expressions over
+   * the row (e.g. the code of a referenced record, so a list sorts by what it shows).
+   */
+  constructor(
+    db: Db,
+    name: string,
+    types: FieldTypes<R>,
+    sortSql: Readonly<Record<string, string>> = {},
+  ) {
     this.#db = db;
+    this.#sortSql = sortSql;
     this.name = name;
     this.fields = Object.keys(types);
     const typed = types as Record<string, FieldType>;
@@ -116,7 +127,7 @@ export class Table<R extends { id: number }> {
     const order = paging.order === "desc" ? "DESC" : "ASC";
     const sortBy = paging.sort === "id"
       ? `"id" ${order}`
-      : `${quote(columnOf(paging.sort))} ${order}, "id" ${order}`;
+      : `${this.#sortSql[paging.sort] ?? quote(columnOf(paging.sort))} ${order}, "id" ${order}`;
     const items = this.#db.all(
       `${this.#select}${whereClause(where)} ORDER BY ${sortBy} LIMIT ? OFFSET ?`,
       ...params,

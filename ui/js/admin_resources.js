@@ -478,7 +478,7 @@ export function resourceDefs(refs) {
         {
           key: "tagId",
           label: "field.tag",
-          sort: "tagId",
+          sort: "tag",
           cls: "code",
           render: (r) => refs.tagCode(r.tagId),
         },
