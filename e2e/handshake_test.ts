@@ -99,7 +99,9 @@ async function runHandshakes({ disturb }: { disturb: boolean }): Promise<void> {
       1,
     );
     const elapsed = Date.now() - t0;
-    const pressConnects = gw.runtime.status().plcs.find((p) => p.code === PRESS)!.status!.connects;
+    const pressStatus = gw.runtime.status().plcs.find((p) => p.code === PRESS)!.status!;
+    // A dropped connection is a silent retry under the failure rule, not a PLC failure.
+    const pressRetries = pressStatus.retries;
     await sleep(4 * group.intervalMs!);
     const status = groupStatuses(gw).get("PRESS_CYCLE")!;
     const stopped = await gw.stop();
@@ -121,17 +123,32 @@ async function runHandshakes({ disturb }: { disturb: boolean }): Promise<void> {
     // every ack whose answer was cut (closeMidFrame executes the request).
     const { writeBits, writeWords } = press.stats.requests;
     const writes = writeBits + writeWords;
+    assert.equal(pressStatus.failures, 0, "the press PLC was never declared failed");
     if (disturb) {
-      assert.ok(pressConnects > 1, "the disturbances dropped connections");
+      assert.ok(pressRetries > 0, "the disturbances dropped connections (retried silently)");
       assert.ok(writes > 2 * cycles, `${writes} writes: no disturbance hit an ack write`);
     } else assert.equal(writes, 2 * cycles, "ack writes");
 
-    // The served record: the cycle data was read once per cycle (and once per
-    // re-read of a cycle whose ack failed, which is not handed on again).
+    // The served record: the cycle data was read once per cycle, and once per
+    // re-read of a cycle whose ack failed (not handed on again: a duplicate).
+    // A group read that failed on JSScada's side (a timeout on a busy machine,
+    // or its answer lost to a dropped connection) may still have been served
+    // by the PLC, then read again: the protocol cannot tell, so the count is
+    // exact only when no group read failed, and otherwise bounded by them.
+    // What is stored stays exactly once either way (the history checks below).
     const dataSpecs = sim.spec.data!;
     const cycleNoAddress = formatAddress(parseAddress(dataSpecs[0].address));
     const servedCycleNo = press.served.take().filter((e) => e.address === cycleNoAddress);
-    assert.equal(servedCycleNo.length, cycles + hs.duplicates, "reads of the cycle data served");
+    const exact = cycles + hs.duplicates;
+    if (hs.readRetries === 0) {
+      assert.equal(servedCycleNo.length, exact, "reads of the cycle data served");
+    } else {
+      assert.ok(
+        servedCycleNo.length >= exact && servedCycleNo.length <= exact + hs.readRetries,
+        `${servedCycleNo.length} reads of the cycle data served: between ${exact} and ${exact} + ` +
+          `${hs.readRetries} failed group reads`,
+      );
+    }
 
     const history = new HistoryFile(dataDir);
     try {
@@ -182,14 +199,15 @@ async function runHandshakes({ disturb }: { disturb: boolean }): Promise<void> {
           disturb
             ? ` with ${injected.length} dropped connections (${
               injected.filter((k) => k === "disconnect").length
-            } before the request ran, the rest with its answer cut; ${pressConnects} connects, ${writes} ` +
+            } before the request ran, the rest with its answer cut; ${pressRetries} PLC retries, ${writes} ` +
               `ack writes executed)`
             : ""
         }: ${cycles} cycles in ${elapsed} ms (simulator started ${counts.started}, acked ` +
           `${counts.acked}, completed ${counts.completed}, timed out 0); cycle numbers ` +
           `${cycleNos[0]}…${cycleNos.at(-1)} stored once each, no gap; ${tags.length} tags × ` +
           `${cycles} rows; ${checked} cycle data values equal to the simulator's; group ` +
-          `duplicates ${hs.duplicates}, faults 0; ${servedCycleNo.length} reads of the cycle data served`,
+          `duplicates ${hs.duplicates}, read retries ${hs.readRetries}, faults 0; ` +
+          `${servedCycleNo.length} reads of the cycle data served`,
       );
     } finally {
       history.close();

@@ -1,12 +1,16 @@
 /**
  * PLC failure: one fixture PLC (the weld PLC: WELD_FAST 200 ms, WELD_PROCESS
- * 500 ms) stalls, then drops off the network, then comes back. Its tags must
- * turn bad-comm within two intervals (live cache and history), the other
- * PLCs' groups must keep their schedule (no skipped tick, read latency as
- * before), and the PLC must be talking again within 2 s of returning.
+ * 500 ms) stalls, then drops off the network, then comes back. Under the
+ * failure rule its requests time out after the PLC's timeoutMs (not the
+ * groups' intervals); its tags keep their values until `attempts`
+ * consecutive requests failed, then turn bad-comm (live cache and history);
+ * the "PLC not answering" alarm waits commAlarmDelayMs more. The other PLCs'
+ * groups must keep their schedule (no skipped tick, read latency as before),
+ * and the PLC must be talking again within 2 s of returning.
  */
 import assert from "node:assert/strict";
 import type { Gateway } from "../gateway/gateway.ts";
+import type { Sample } from "../model/sample.ts";
 import {
   groupStatuses,
   HistoryFile,
@@ -14,11 +18,11 @@ import {
   indexPlant,
   type LivePoll,
   percentile,
+  type PlantIndex,
   prepareDataDir,
   sleep,
   startE2eGateway,
   startPlant,
-  tapLive,
   waitConnected,
   waitFor,
 } from "./testing.ts";
@@ -31,9 +35,10 @@ const RECOVERY_BOUND_MS = 2000;
 const QUALITY_GOOD = 0, QUALITY_BAD_COMM = 1;
 
 const allBad = (p: LivePoll) => p.samples.every((s) => s.quality === "bad-comm");
+const anyBad = (p: LivePoll) => p.samples.some((s) => s.quality === "bad-comm");
 const allGood = (p: LivePoll) => p.samples.every((s) => s.quality === "good");
 
-Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two intervals, others keep their schedule, it recovers within 2 s", async () => {
+Deno.test("PLC failure: a stalled, then killed PLC fails after its attempts (tags kept until then, then bad-comm), the alarm waits commAlarmDelayMs, others keep their schedule, it recovers within 2 s", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "jsscada-e2e-plcfail-" });
   const plant = await startPlant();
   const victim = plant.plc(VICTIM);
@@ -46,13 +51,27 @@ Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two int
     const interval = (code: string) => index.groupByCode.get(code)!.intervalMs!;
     const groupCode = (id: number) => index.groupById.get(id)!.code;
     gw = await startE2eGateway(dataDir);
-    const polls = tapLive(gw, index);
+    const victimPlc = gw.store.plcs.getByCode(VICTIM);
+    const { timeoutMs, attempts, commAlarmDelayMs } = victimPlc;
+    const polls = tapByGroup(gw, index);
     const states: { at: number; state: string }[] = [];
     offEvents = gw.runtime.on((e) => {
       if (e.type === "plc.state" && e.code === VICTIM) {
         states.push({ at: Date.now(), state: e.state });
       }
     });
+    const alarmKey = `plc:${VICTIM}:disconnected`;
+    const alarmChanges: { at: number; to: string }[] = [];
+    const offAlarms = gw.alarms.subscribe((ts) => {
+      for (const t of ts) {
+        if (t.systemKey === alarmKey) alarmChanges.push({ at: Date.now(), to: t.to });
+      }
+    });
+    const prevOff = offEvents;
+    offEvents = () => {
+      prevOff();
+      offAlarms();
+    };
     await waitConnected(gw);
     await sleep(1000);
     const baselineStart = Date.now();
@@ -60,9 +79,8 @@ Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two int
     await sleep(2000);
 
     // Stall 100 ms after a WELD_FAST tick and 300 ms after a WELD_PROCESS tick
-    // (not where both tick together): the next reads stall and time out one
-    // interval after their ticks. (Right after a tick, the worst case, the
-    // detection lands on the two-interval bound itself, give or take timer jitter.)
+    // (not where both tick together): the next reads stall and time out after
+    // the PLC's timeoutMs; ticks meanwhile are overruns.
     await waitFor(
       "a moment 300 ms into a second",
       () => {
@@ -78,10 +96,18 @@ Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two int
       await waitFor(
         `${code} bad-comm`,
         () => polls.find((p) => p.groupId === groupId(code) && p.at >= tStall && allBad(p)),
-        3000,
+        attempts * timeoutMs + 3000,
         5,
       );
     }
+    const failedAt = states.find((s) => s.at >= tStall && s.state === "failed")?.at;
+    // Before the PLC was declared failed, its tags kept their values: no bad-comm at all.
+    const earlyBad = polls.filter((p) =>
+      VICTIM_GROUPS.some((c) =>
+        p.groupId === groupId(c)
+      ) && p.at >= tStall &&
+      p.at < (failedAt ?? Infinity) - 5 && anyBad(p)
+    ).length;
     // Per tag: when the live cache first got a bad-comm sample of it.
     const detection = new Map<string, number>();
     for (const code of VICTIM_GROUPS) {
@@ -96,7 +122,14 @@ Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two int
     }
     const victimTags = index.tags.filter((t) => VICTIM_GROUPS.includes(groupCode(t.groupId)));
     const liveBad = victimTags.filter((t) => gw!.live.get(t.id)?.quality === "bad-comm").length;
-    await sleep(1000);
+    // The alarm waits commAlarmDelayMs after the failure.
+    await waitFor(
+      "the PLC not answering alarm",
+      () => alarmChanges.find((a) => a.to.startsWith("active")),
+      commAlarmDelayMs + 3000,
+      5,
+    );
+    const alarmAt = alarmChanges.find((a) => a.to.startsWith("active"))!.at;
 
     const tKill = Date.now();
     await victim.kill();
@@ -131,13 +164,30 @@ Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two int
     assert.ok(stopped.clean, "clean stop");
     gw = undefined;
 
-    // The victim: bad-comm within two intervals, in the live cache and the history.
+    // The victim: no bad-comm before its first request timed out nor before it was declared
+    // failed; bad-comm within attempts × timeout (+ one interval) in the live cache and history.
+    assert.ok(failedAt !== undefined, "the PLC was declared failed");
+    assert.equal(earlyBad, 0, "bad-comm samples before the PLC was declared failed");
+    const bound = (code: string) => attempts * timeoutMs + interval(code) + 300;
     for (const code of VICTIM_GROUPS) {
       assert.ok(
-        detection.get(code)! <= 2 * interval(code),
-        `${code}: bad-comm after ${detection.get(code)} ms, bound ${2 * interval(code)} ms`,
+        detection.get(code)! >= timeoutMs - 50,
+        `${code}: bad-comm after ${detection.get(code)} ms, before a request could time out`,
+      );
+      assert.ok(
+        detection.get(code)! <= bound(code),
+        `${code}: bad-comm after ${detection.get(code)} ms, bound ${bound(code)} ms`,
       );
     }
+    const alarmDelay = alarmAt - failedAt!;
+    assert.ok(
+      alarmDelay >= commAlarmDelayMs - 50 && alarmDelay <= commAlarmDelayMs + 1000,
+      `alarm ${alarmDelay} ms after the failure (commAlarmDelayMs ${commAlarmDelayMs})`,
+    );
+    assert.ok(
+      alarmChanges.some((a) => a.at >= tRestart && !a.to.startsWith("active")),
+      "the alarm cleared once the PLC answered again",
+    );
     assert.equal(liveBad, victimTags.length, "victim tags bad-comm in the live cache");
     assert.ok(killedPolls.length > 0 && killedPolls.every(allBad), "bad-comm while killed");
 
@@ -203,7 +253,7 @@ Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two int
           continue;
         }
         badRows += episode.length;
-        if (rows[firstBad].ts >= tStall + 2 * i) {
+        if (rows[firstBad].ts >= tStall + attempts * timeoutMs + i + 300) {
           problems.push(`${tag.code}: first bad-comm row at tick ${rows[firstBad].ts - tStall} ms`);
         }
         if (rows[firstGoodAfter].ts > tRestart + RECOVERY_BOUND_MS) {
@@ -216,10 +266,12 @@ Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two int
     }
 
     console.log(
-      `PLC failure: bad-comm after ${
-        VICTIM_GROUPS.map((c) => `${c} ${detection.get(c)} ms (bound ${2 * interval(c)})`)
-          .join(", ")
-      }; ${liveBad}/${victimTags.length} tags bad-comm in the live cache, ${badRows} bad-comm ` +
+      `PLC failure (timeout ${timeoutMs} ms, attempts ${attempts}): failed ${
+        failedAt! - tStall
+      } ms after the stall, bad-comm after ${
+        VICTIM_GROUPS.map((c) => `${c} ${detection.get(c)} ms (bound ${bound(c)})`).join(", ")
+      }; alarm ${alarmDelay} ms after the failure; ${liveBad}/${victimTags.length} tags ` +
+        `bad-comm in the live cache, ${badRows} bad-comm ` +
         `rows stored; connected again ${connectedMs} ms after returning, good samples after ${
           VICTIM_GROUPS.map((c) => `${c} ${recovery.get(c)} ms`).join(", ")
         }; others: ${schedule.join("; ")}`,
@@ -231,6 +283,28 @@ Deno.test("PLC failure: a stalled, then killed PLC turns bad-comm within two int
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+/**
+ * Every live update split per polling group: a batch from an acquisition
+ * worker may carry the polls of several groups that finished together.
+ */
+function tapByGroup(gw: Gateway, index: PlantIndex): LivePoll[] {
+  const polls: LivePoll[] = [];
+  gw.onSamples((samples) => {
+    const at = Date.now();
+    const byGroup = new Map<number, Sample[]>();
+    for (const s of samples) {
+      const g = index.tagById.get(s.tagId)?.groupId ?? -1;
+      const list = byGroup.get(g);
+      if (list) list.push(s);
+      else byGroup.set(g, [s]);
+    }
+    for (const [groupId, list] of byGroup) {
+      polls.push({ at, groupId, ts: list[0].ts, samples: list });
+    }
+  });
+  return polls;
+}
 
 /** Qualities of rows run-length encoded, e.g. `0×20 1×7 0×5`. */
 function summary(rows: readonly HistoryRow[]): string {
