@@ -8,6 +8,7 @@
  *   users                 reset a user's password, list users
  *   fixture-plc           run fixture PLCs (MC protocol servers) for tests and demos
  */
+import { runBackup, runRestore } from "./cli/backup.ts";
 import { runHealth } from "./cli/health.ts";
 import { runExport, runImport } from "./cli/import_export.ts";
 import { runPlcCommand } from "./cli/plc.ts";
@@ -27,6 +28,8 @@ commands:
   users list             the users and their roles
   fixture-plc            run fixture PLCs (MC protocol servers) for tests and demos
   health [--ready]       ask a running gateway whether it is alive (or ready)
+  backup                 copy config, history and journal while the gateway runs
+  restore FOLDER         put a backup back into a data directory (gateway stopped)
   help                   this text
 
 Run "jsscada <command> --help" for a command's options.`;
@@ -46,6 +49,10 @@ export async function main(args: string[]): Promise<number> {
       return await runExport(rest, io);
     case "health":
       return await runHealth(rest, io);
+    case "backup":
+      return await runBackup(rest, io);
+    case "restore":
+      return await runRestore(rest, io);
     case "users":
       return await runUsers(rest, io);
     case "fixture-plc":
