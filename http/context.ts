@@ -79,6 +79,8 @@ export interface AppOptions {
   readonly bodyLimitBytes?: number;
   /** Largest CSV import body, bytes. Default 32 MiB. */
   readonly importBodyLimitBytes?: number;
+  /** Most data rows per CSV file in one import (413 above it). Default 200,000. */
+  readonly importMaxRows?: number;
   /** Origins allowed to call the API from other sites (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
   /**
@@ -109,6 +111,7 @@ export interface ResolvedOptions {
   readonly loginRateLimit: Required<LoginRateLimitOptions> | false;
   readonly bodyLimitBytes: number;
   readonly importBodyLimitBytes: number;
+  readonly importMaxRows: number;
   readonly corsOrigins: readonly string[];
   readonly trustProxy: boolean;
   readonly securityHeaders: boolean;
@@ -138,6 +141,7 @@ export function resolveOptions(options: AppOptions = {}): ResolvedOptions {
     },
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     importBodyLimitBytes: options.importBodyLimitBytes ?? 32 * 1024 * 1024,
+    importMaxRows: options.importMaxRows ?? 200_000,
     corsOrigins: options.corsOrigins ?? [],
     trustProxy: options.trustProxy ?? false,
     securityHeaders: options.securityHeaders ?? true,

@@ -14,17 +14,27 @@ import type { Context } from "hono";
 import {
   CSV_RESOURCES,
   csvFileName,
+  type CsvResource,
+  csvResourceOf,
   exportAllCsv,
   exportCsv,
   importCsv,
   type ImportReport,
   IssueSchema,
 } from "../store/mod.ts";
+import { CsvChecker, exceedsRowLimit } from "../store/csv_check.ts";
+import { ConfigError } from "../store/errors.ts";
 import { booleanField, rule } from "../store/validation.ts";
 import { access } from "./auth_middleware.ts";
 import type { ApiApp, AppEnv, RouteContext } from "./context.ts";
-import { errorResponses } from "./errors.ts";
-import { type CsvFiles, readCsvFiles, readOneCsv } from "./csv_upload.ts";
+import { errorResponses, HttpError } from "./errors.ts";
+import {
+  type CsvFiles,
+  type CsvUploads,
+  decodeUploads,
+  readCsvFilesBytes,
+  readOneCsvBytes,
+} from "./csv_upload.ts";
 import { jsonResponse } from "./schemas.ts";
 
 const RESOURCE_MESSAGE = `must be one of ${CSV_RESOURCES.join(", ")}`;
@@ -98,20 +108,70 @@ export function csvRoutes(api: ApiApp, { store, options }: RouteContext): void {
   const admin = access("admin", options.anonymousRead);
   const read = access("read", options.anonymousRead);
 
-  const answer = (
-    c: Context<AppEnv>,
-    files: CsvFiles,
-    query: z.output<typeof ImportQuerySchema>,
-  ) => {
-    const report: ImportReport = importCsv(store, files, {
-      mode: query.mode,
-      dryRun: query.dryRun === true,
-      actor: c.get("user")?.name ?? null,
-    });
+  const checker = new CsvChecker();
+  const maxRows = options.importMaxRows;
+  const tooManyRows = (file: string) =>
+    new HttpError(
+      413,
+      `${file} has more than ${maxRows.toLocaleString("en-US")} data rows, the import limit ` +
+        "(importMaxRows); split it into several files",
+    );
+  const reply = (c: Context<AppEnv>, report: ImportReport) => {
     if (report.ok || report.dryRun) return c.json(report, 200);
     const n = report.issues.length;
     const message = `${n} problem${n === 1 ? "" : "s"}; nothing was written`;
     return c.json({ error: "validation" as const, message, ...report }, 400);
+  };
+  const apply = (c: Context<AppEnv>, files: CsvFiles, query: z.output<typeof ImportQuerySchema>) =>
+    importCsv(store, files, {
+      mode: query.mode,
+      dryRun: query.dryRun === true,
+      actor: c.get("user")?.name ?? null,
+    });
+  /**
+   * Decoding, the row limit and validation run in a worker on a snapshot of
+   * the store (csv_check.ts), so a big file does not hold this thread; a
+   * dry run ends there. A real import that passed is then applied here, in
+   * the store's own transaction (validated again, against the live store).
+   * An in-memory store (tests) has no file to snapshot: it is checked here.
+   */
+  const answer = async (
+    c: Context<AppEnv>,
+    uploads: CsvUploads,
+    query: z.output<typeof ImportQuerySchema>,
+    fieldOf: (resource: CsvResource) => string,
+  ) => {
+    const dryRun = query.dryRun === true;
+    if (store.path === ":memory:") {
+      const files = await decodeUploads(uploads, fieldOf);
+      for (const [resource, text] of Object.entries(files) as [CsvResource, string][]) {
+        if (exceedsRowLimit(text, maxRows)) throw tooManyRows(csvFileName(resource));
+      }
+      return reply(c, apply(c, files, query));
+    }
+    const kept: CsvUploads | undefined = dryRun
+      ? undefined
+      : Object.fromEntries(Object.entries(uploads).map(([r, b]) => [r, b!.slice(0)]));
+    const result = await checker.check({
+      dbPath: store.path,
+      files: uploads,
+      mode: query.mode,
+      maxRows,
+    });
+    switch (result.kind) {
+      case "too_many_rows":
+        throw tooManyRows(result.file);
+      case "not_utf8":
+        throw ConfigError.of(
+          fieldOf(csvResourceOf(result.file)!),
+          `${result.message}; save the file as "CSV UTF-8" (Excel) or convert it to UTF-8`,
+        );
+      case "failed":
+        throw new Error(`the CSV check failed: ${result.message}`);
+    }
+    if (dryRun) return reply(c, result.report);
+    if (!result.report.ok) return reply(c, { ...result.report, dryRun: false });
+    return reply(c, apply(c, await decodeUploads(kept!, fieldOf), query));
   };
   const responses = {
     200: jsonResponse(ImportReportSchema, "applied, or the dry run's report"),
@@ -145,8 +205,11 @@ export function csvRoutes(api: ApiApp, { store, options }: RouteContext): void {
     }),
     async (c) => {
       const { resource } = c.req.valid("param");
-      const text = await readOneCsv(c, resource);
-      return answer(c, { [resource]: text }, c.req.valid("query"));
+      const bytes = await readOneCsvBytes(c, resource);
+      const field = c.req.header("Content-Type")?.toLowerCase().startsWith("multipart/")
+        ? "file"
+        : "body";
+      return await answer(c, { [resource]: bytes }, c.req.valid("query"), () => field);
     },
   );
 
@@ -177,7 +240,7 @@ export function csvRoutes(api: ApiApp, { store, options }: RouteContext): void {
       },
       responses,
     }),
-    async (c) => answer(c, await readCsvFiles(c), c.req.valid("query")),
+    async (c) => await answer(c, await readCsvFilesBytes(c), c.req.valid("query"), (r) => r),
   );
 
   api.openapi(

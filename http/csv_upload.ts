@@ -1,5 +1,6 @@
 /**
- * Reading CSV files out of an import request: a `text/csv` body (one file),
+ * Reading CSV files out of an import request, as bytes (the import check
+ * decodes them off the main thread): a `text/csv` body (one file),
  * or `multipart/form-data` with file fields — `file` (or the resource's name)
  * for one resource; `lines`, `processes`, `plcs`, `groups`, `tags`, `alarms`
  * (or files named so) for several. Files must be UTF-8; problems are
@@ -57,14 +58,58 @@ function unsupported(c: Context<AppEnv>, accepted: string): HttpError {
   return new HttpError(415, `send ${accepted}, not Content-Type ${type}`);
 }
 
-/** The one CSV file of a single-resource import. */
-export async function readOneCsv(c: Context<AppEnv>, resource: CsvResource): Promise<string> {
-  const type = mediaType(c);
-  if (TEXT_TYPES.has(type)) {
-    const text = await decode(await c.req.arrayBuffer(), "body");
-    if (typeof text !== "string") throw new ConfigError([text]);
-    return text;
+/** CSV files by resource as uploaded bytes (not yet decoded). */
+export type CsvUploads = Partial<Record<CsvResource, ArrayBuffer>>;
+
+/** A form value's bytes. */
+async function bytesOf(value: File | string): Promise<ArrayBuffer> {
+  return typeof value === "string"
+    ? new TextEncoder().encode(value).buffer as ArrayBuffer
+    : await value.arrayBuffer();
+}
+
+/**
+ * Decodes uploads (UTF-8, strict); ConfigError naming the field (`fieldOf`)
+ * and the byte offset otherwise.
+ */
+export async function decodeUploads(
+  uploads: CsvUploads,
+  fieldOf: (resource: CsvResource) => string = (r) => r,
+): Promise<CsvFiles> {
+  const files: CsvFiles = {};
+  const issues: Issue[] = [];
+  for (const [resource, bytes] of Object.entries(uploads) as [CsvResource, ArrayBuffer][]) {
+    const text = await decode(bytes, fieldOf(resource));
+    if (typeof text === "string") files[resource] = text;
+    else issues.push(text);
   }
+  if (issues.length) throw new ConfigError(issues);
+  return files;
+}
+
+/** The one CSV file of a single-resource import, as bytes. */
+export async function readOneCsvBytes(
+  c: Context<AppEnv>,
+  resource: CsvResource,
+): Promise<ArrayBuffer> {
+  const type = mediaType(c);
+  if (TEXT_TYPES.has(type)) return await c.req.arrayBuffer();
+  return await bytesOf(await oneFormFile(c, resource));
+}
+
+/** The CSV files of a multi-file import, as bytes. */
+export async function readCsvFilesBytes(c: Context<AppEnv>): Promise<CsvUploads> {
+  const values = await formFiles(c);
+  const uploads: CsvUploads = {};
+  for (const [resource, value] of Object.entries(values) as [CsvResource, File | string][]) {
+    uploads[resource] = await bytesOf(value);
+  }
+  return uploads;
+}
+
+/** The form value holding a single-resource import's file. */
+async function oneFormFile(c: Context<AppEnv>, resource: CsvResource): Promise<File | string> {
+  const type = mediaType(c);
   if (type !== "multipart/form-data") {
     throw unsupported(c, "the CSV as text/csv, or multipart/form-data with a field named file");
   }
@@ -85,18 +130,16 @@ export async function readOneCsv(c: Context<AppEnv>, resource: CsvResource): Pro
   }
   const values = data.getAll(field);
   if (values.length !== 1) throw ConfigError.of(field, "must hold exactly one file");
-  const text = await decode(values[0], field);
-  if (typeof text !== "string") throw new ConfigError([text]);
-  return text;
+  return values[0];
 }
 
-/** The CSV files of a multi-file import (multipart fields named by resource or file name). */
-export async function readCsvFiles(c: Context<AppEnv>): Promise<CsvFiles> {
+/** The form values of a multi-file import, by resource; ConfigError for unknown or doubled fields. */
+async function formFiles(c: Context<AppEnv>): Promise<Partial<Record<CsvResource, File | string>>> {
   if (mediaType(c) !== "multipart/form-data") {
     throw unsupported(c, "multipart/form-data with one field per file (lines, processes, …)");
   }
   const data = await form(c);
-  const files: CsvFiles = {};
+  const files: Partial<Record<CsvResource, File | string>> = {};
   const issues: Issue[] = [];
   for (const [field, value] of data.entries()) {
     const resource = csvResourceOf(field) ??
@@ -112,9 +155,7 @@ export async function readCsvFiles(c: Context<AppEnv>): Promise<CsvFiles> {
       issues.push({ path: field, message: `is a second ${csvFileName(resource)}` });
       continue;
     }
-    const text = await decode(value, field);
-    if (typeof text === "string") files[resource] = text;
-    else issues.push(text);
+    files[resource] = value;
   }
   if (issues.length) throw new ConfigError(issues);
   if (Object.keys(files).length === 0) {
