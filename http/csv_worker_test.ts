@@ -5,7 +5,7 @@ import { ensureSamplePlant } from "../store/startup.ts";
 import { openDataDirStore, type Store } from "../store/store.ts";
 import { createApp } from "./app.ts";
 import type { AppOptions } from "./context.ts";
-import { parse } from "./testing.ts";
+import { type Answer, parse } from "./testing.ts";
 
 const TAGS_HEADER =
   "code,name,description,plc,group,address,data_type,length,scale,offset,unit,deadband,enabled";
@@ -36,7 +36,7 @@ async function fileApp(options: AppOptions = {}) {
       body,
       headers: { Authorization: `Bearer ${token}`, "Content-Type": type },
     });
-    return { status: res.status, body: await parse(res) as Record<string, any> }; // deno-lint-ignore no-explicit-any
+    return { status: res.status, body: await parse(res) as Answer["body"] };
   };
   return {
     store,
