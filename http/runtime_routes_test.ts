@@ -22,6 +22,9 @@ Deno.test("GET /runtime answers PLCs, groups, writer and buffer in the contract'
       lastErrorAt: null,
       connects: 1,
       failedReads: 0,
+      retries: 0,
+      consecutiveFailures: 0,
+      failures: 0,
       model: "Q03UDV",
       supervision: {
         state: "running",

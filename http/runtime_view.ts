@@ -26,8 +26,9 @@ export const PlcViewSchema = z.object({
   code: z.string().openapi({ example: "PLCPRESS010001" }),
   name: z.string(),
   state: z.string().openapi({
-    description: "disconnected, connecting, connected, degraded, backoff; restarting or " +
-      "failed while its actor is not running",
+    description: "disconnected, connecting, connected, degraded (answering, with errors or " +
+      "silent retries), failed (attempts consecutive requests failed: tags bad-comm); " +
+      "restarting or failed while its actor is not running",
     example: "connected",
   }),
   rttMs: nullableInt().openapi({ description: "moving average round trip, ms" }),
@@ -35,6 +36,13 @@ export const PlcViewSchema = z.object({
   lastErrorAt: nullableInt(),
   connects: z.number().int(),
   failedReads: z.number().int(),
+  retries: z.number().int().openapi({
+    description: "failed requests below the PLC's attempts: the socket reopened silently",
+  }),
+  consecutiveFailures: z.number().int().openapi({
+    description: "failed requests since the PLC last answered; it fails at `attempts`",
+  }),
+  failures: z.number().int().openapi({ description: "times the PLC was declared failed" }),
   model: z.string().nullable().openapi({ description: "CPU model from the last probe" }),
   supervision: SupervisionSchema,
 }).openapi("PlcRuntime");
@@ -174,6 +182,9 @@ export function plcView(plant: LivePlant, p: PlcRuntimeStatus): PlcView {
     lastErrorAt: orNull(s?.lastErrorAt ?? p.supervision.lastCrashAt),
     connects: s?.connects ?? 0,
     failedReads: s?.failedReads ?? 0,
+    retries: s?.retries ?? 0,
+    consecutiveFailures: s?.consecutiveFailures ?? 0,
+    failures: s?.failures ?? 0,
     model: orNull(s?.model),
     supervision: supervisionView(p.supervision),
   };

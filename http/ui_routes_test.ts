@@ -280,7 +280,7 @@ Deno.test("every dictionary key the pages and scripts name exists", async () => 
   for (const q of QUALITIES) check(`quality.${q}`, "QUALITIES");
   for (const s of ALARM_STATES) check(`alarm.state.${s}`, "ALARM_STATES");
   for (const a of ALARM_ACTIONS) check(`alarm.action.${a}`, "ALARM_ACTIONS");
-  for (const s of ["disconnected", "connecting", "connected", "degraded", "backoff"]) {
+  for (const s of ["disconnected", "connecting", "connected", "degraded", "failed"]) {
     check(`plc.state.${s}`, "PlcState");
   }
   for (const s of ["stopped", "waiting", "reading", "idle", "misconfigured", "handshake"]) {
