@@ -17,10 +17,11 @@ import { Buffer } from "node:buffer";
 import { createActor, fromPromise } from "xstate";
 import type { PlantConfig } from "../model/config.ts";
 import type { Sample } from "../model/sample.ts";
-import type { TagValue } from "../protocol/values.ts";
 import { type Clock, systemClock } from "../actors/clock.ts";
 import { BdSeqStore } from "./bdseq.ts";
-import { decodePayload, encodePayload, type SpDataType, type SpMetric } from "./codec.ts";
+import { decodePayload, encodePayload, type SpMetric } from "./codec.ts";
+import { planCommand, type WritePort } from "./commands.ts";
+import { type GatewayFigures, isRebirthRequest, NodeMetrics } from "./node_metrics.ts";
 import { ExceptionFilter } from "./exception.ts";
 import { DEFAULT_MAX_INFLIGHT, Inflight } from "./inflight.ts";
 import {
@@ -36,22 +37,8 @@ import { DEFAULT_SPOOL_MAX_BYTES, Spool } from "./spool.ts";
 import { parseIncoming, parseStatePayload, stateTopic, Topics } from "./topics.ts";
 import { join } from "node:path";
 
-/** One write a DCMD asks for: a tag and the value in engineering units. */
-export interface WriteItem {
-  readonly tagId: number;
-  readonly value: TagValue;
-}
-
-/** What became of one write: done, or refused with the reason (limits, not writable, PLC down). */
-export type WriteOutcome =
-  | { readonly tagId: number; readonly ok: true }
-  | { readonly tagId: number; readonly ok: false; readonly reason: string };
-
-/**
- * The write port: writes the PLC through the same path as an operator's
- * write (limits, writable flag, audit entry with the principal `sparkplug`).
- */
-export type WritePort = (items: WriteItem[]) => Promise<WriteOutcome[]>;
+export type { WriteItem, WriteOutcome, WritePort } from "./commands.ts";
+export type { GatewayFigures } from "./node_metrics.ts";
 
 /** A log line: level, sentence, optional fields. */
 export type SparkplugLog = (
@@ -59,13 +46,6 @@ export type SparkplugLog = (
   message: string,
   fields?: Record<string, unknown>,
 ) => void;
-
-/** The gateway's own figures, published as node metrics (NBIRTH, then NDATA on change). */
-export interface GatewayFigures {
-  readonly valuesPerSecond?: number;
-  readonly bufferDepth?: number;
-  readonly journalBytes?: number;
-}
 
 /** Tuning of the publisher; every field has a default. */
 export interface SparkplugTuning {
@@ -152,26 +132,6 @@ export interface SparkplugStatus {
   };
 }
 
-/** Node metric names and aliases (1–99; tags use 100 + tag id). */
-const NODE = {
-  bdSeq: { name: "bdSeq", alias: 1, datatype: "Int64" },
-  rebirth: { name: "Node Control/Rebirth", alias: 2, datatype: "Boolean" },
-  valuesPerSecond: { name: "Gateway/Values per second", alias: 3, datatype: "Double" },
-  bufferDepth: { name: "Gateway/Buffer depth", alias: 4, datatype: "Int64" },
-  journalBytes: { name: "Gateway/Journal bytes", alias: 5, datatype: "Int64" },
-  spoolBytes: { name: "Sparkplug/Spool bytes", alias: 6, datatype: "Int64" },
-  droppedValues: { name: "Sparkplug/Dropped values", alias: 7, datatype: "Int64" },
-} as const satisfies Record<string, { name: string; alias: number; datatype: SpDataType }>;
-
-type NodeKey = keyof typeof NODE;
-const GAUGES: NodeKey[] = [
-  "valuesPerSecond",
-  "bufferDepth",
-  "journalBytes",
-  "spoolBytes",
-  "droppedValues",
-];
-
 /**
  * Starts the publisher: opens the spool and the bdSeq file under `dataDir`,
  * then connects in the background (the returned promise does not wait for
@@ -220,16 +180,7 @@ export class SparkplugPublisher {
   #stopped: Promise<void> | undefined;
   #replaying: Promise<void> | undefined;
   #statusTimer: unknown;
-  #figures: Record<NodeKey, number | null> = {
-    bdSeq: null,
-    rebirth: null,
-    valuesPerSecond: null,
-    bufferDepth: null,
-    journalBytes: null,
-    spoolBytes: null,
-    droppedValues: null,
-  };
-  #publishedFigures: Partial<Record<NodeKey, number | null>> = {};
+  readonly #nodeMetrics = new NodeMetrics();
   readonly #n = {
     births: 0,
     messages: 0,
@@ -358,11 +309,7 @@ export class SparkplugPublisher {
 
   /** The gateway's figures for the node metrics (published as NDATA when they change). */
   onGatewayFigures(figures: GatewayFigures): void {
-    if (figures.valuesPerSecond !== undefined) {
-      this.#figures.valuesPerSecond = figures.valuesPerSecond;
-    }
-    if (figures.bufferDepth !== undefined) this.#figures.bufferDepth = figures.bufferDepth;
-    if (figures.journalBytes !== undefined) this.#figures.journalBytes = figures.journalBytes;
+    this.#nodeMetrics.set(figures);
   }
 
   /** State and counters now, plain data. */
@@ -522,14 +469,7 @@ export class SparkplugPublisher {
     this.#online = true;
     this.#born.clear();
     this.#refreshSpoolFigures();
-    this.#figures.bdSeq = this.#bdSeq ?? 0;
-    const metrics: SpMetric[] = [];
-    for (const key of Object.keys(NODE) as NodeKey[]) {
-      const d = NODE[key];
-      const value = key === "rebirth" ? false : this.#figures[key];
-      metrics.push({ name: d.name, alias: d.alias, timestamp: now, datatype: d.datatype, value });
-    }
-    this.#publishedFigures = { ...this.#figures };
+    const metrics = this.#nodeMetrics.birth(this.#bdSeq ?? 0, now);
     this.#publish(this.#topics.nodeTopic("NBIRTH"), { timestamp: now, metrics }, 0);
     this.#n.births++;
     for (const device of this.#model.devices.values()) {
@@ -562,7 +502,7 @@ export class SparkplugPublisher {
   #deathPayload(bdSeq = this.#bdSeq ?? 0): Uint8Array {
     return encodePayload({
       timestamp: this.#clock.now(),
-      metrics: [{ name: NODE.bdSeq.name, datatype: "Int64", value: bdSeq }],
+      metrics: [{ name: "bdSeq", datatype: "Int64", value: bdSeq }],
     });
   }
 
@@ -617,7 +557,7 @@ export class SparkplugPublisher {
     const metrics: SpMetric[] = [];
     const sent: Sample[] = [];
     for (const s of samples) {
-      const entry = device.metrics.length ? this.#model.byTag.get(s.tagId) : undefined;
+      const entry = this.#model.byTag.get(s.tagId);
       if (!entry || entry.device.plcId !== device.plcId) continue;
       metrics.push(dataMetric(entry.metric, s.value, s.quality, s.ts, historical));
       sent.push(s);
@@ -663,7 +603,7 @@ export class SparkplugPublisher {
   #onNodeCommand(payload: Uint8Array): void {
     const p = decodePayload(payload);
     for (const m of p.metrics) {
-      if ((m.name === NODE.rebirth.name || m.alias === NODE.rebirth.alias) && m.value === true) {
+      if (isRebirthRequest(m)) {
         this.#log("info", "Sparkplug: rebirth requested (NCMD)");
         if (this.mode === "online") this.#birth();
       }
@@ -677,35 +617,18 @@ export class SparkplugPublisher {
       this.#log("warning", `Sparkplug: DCMD for unknown device ${deviceId} ignored`);
       return;
     }
-    const byAlias = new Map(device.metrics.map((m) => [m.alias, m]));
-    const byName = new Map(device.metrics.map((m) => [m.name, m]));
-    const find = (name: string | undefined, alias: number | undefined) =>
-      (alias !== undefined ? byAlias.get(alias) : undefined) ??
-        (name !== undefined ? byName.get(name) : undefined);
-    const p = decodePayload(payload, (name, alias) => find(name, alias)?.datatype);
-    const items: WriteItem[] = [];
-    for (const m of p.metrics) {
-      const metric = find(m.name, m.alias);
-      if (!this.#settings.commands || !this.#write) {
-        this.#n.ignored++;
-        continue;
-      }
-      if (!metric || m.value === null) {
-        this.#n.refused++;
-        this.#log(
-          "warning",
-          `Sparkplug: DCMD ${deviceId}: no writable metric ${m.name ?? m.alias}`,
-        );
-        continue;
-      }
-      items.push({ tagId: metric.tagId, value: m.value });
-    }
-    if (!this.#settings.commands || !this.#write) {
+    const write = this.#settings.commands ? this.#write : undefined;
+    const plan = planCommand(device, payload, write !== undefined);
+    if (plan.ignored > 0) {
+      this.#n.ignored += plan.ignored;
       this.#log("info", `Sparkplug: DCMD for ${deviceId} ignored (--sparkplug-commands is off)`);
-      return;
     }
-    if (items.length === 0) return;
-    this.#write(items).then((outcomes) => {
+    for (const reason of plan.refused) {
+      this.#n.refused++;
+      this.#log("warning", `Sparkplug: DCMD refused: ${reason}`);
+    }
+    if (!write || plan.items.length === 0) return;
+    write(plan.items).then((outcomes) => {
       for (const o of outcomes) {
         if (o.ok) this.#n.written++;
         else {
@@ -714,7 +637,7 @@ export class SparkplugPublisher {
         }
       }
     }, (e) => {
-      this.#n.refused += items.length;
+      this.#n.refused += plan.items.length;
       this.#log("warning", `Sparkplug: DCMD write failed: ${(e as Error).message}`);
     });
   }
@@ -771,8 +694,7 @@ export class SparkplugPublisher {
 
   #refreshSpoolFigures(): void {
     const st = this.#spool.stats();
-    this.#figures.spoolBytes = st.bytes;
-    this.#figures.droppedValues = st.droppedValues;
+    this.#nodeMetrics.set({ spoolBytes: st.bytes, droppedValues: st.droppedValues });
   }
 
   #armStatusTimer(): void {
@@ -787,14 +709,7 @@ export class SparkplugPublisher {
     this.#refreshSpoolFigures();
     if (this.mode !== "online" || !this.#client) return;
     const now = this.#clock.now();
-    const metrics: SpMetric[] = [];
-    for (const key of GAUGES) {
-      const v = this.#figures[key];
-      if (v === this.#publishedFigures[key]) continue;
-      const d = NODE[key];
-      metrics.push({ alias: d.alias, timestamp: now, datatype: d.datatype, value: v });
-      this.#publishedFigures[key] = v;
-    }
+    const metrics = this.#nodeMetrics.changed(now);
     if (metrics.length) {
       this.#publish(this.#topics.nodeTopic("NDATA"), { timestamp: now, metrics }, 0);
     }
