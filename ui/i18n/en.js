@@ -164,7 +164,9 @@ export default {
 
   "field.ackBit": "Acknowledge bit",
   "field.address": "Address",
+  "field.attempts": "Attempts before failed",
   "field.code": "Code",
+  "field.commAlarmDelayMs": "Comm alarm delay (ms)",
   "field.createdAt": "Created",
   "field.dataType": "Data type",
   "field.deadband": "Deadband",

@@ -163,7 +163,9 @@ export default {
 
   "field.ackBit": "응답 비트",
   "field.address": "주소",
+  "field.attempts": "실패 판정 시도 횟수",
   "field.code": "코드",
+  "field.commAlarmDelayMs": "통신 알람 지연 (ms)",
   "field.createdAt": "생성 시각",
   "field.dataType": "데이터 형식",
   "field.deadband": "불감대",
