@@ -1,10 +1,14 @@
 /**
- * The socket client: one connection to one PLC, one request in flight at a
- * time (3E frames carry no request id, so a response is matched to the only
- * request outstanding). Concurrent calls are served in call order. Every
- * expected failure is a PlcError; whenever the byte stream may be out of step
- * (timeout, abort, garbled or unsolicited frame, peer close) the socket is torn
- * down and the next request opens a fresh one.
+ * The socket client: one connection to one PLC. In 3E frames one request is
+ * in flight at a time (3E frames carry no request id, so a response is
+ * matched to the only request outstanding). In 4E frames up to
+ * `pipelineDepth` requests are in flight, each answer matched by its serial
+ * number; a request that timed out keeps its serial reserved, and its late
+ * answer is dropped instead of forcing a reconnect. Concurrent calls are
+ * served in call order. Every expected failure is a PlcError; whenever the
+ * byte stream may be out of step (3E timeout or abort, garbled or unsolicited
+ * frame, peer close) the socket is torn down and the next request opens a
+ * fresh one.
  */
 import { decodeResponse, encodeRequest, type McRequest, type ResponseFor } from "./commands.ts";
 import { PlcError } from "./errors.ts";
@@ -22,8 +26,10 @@ import {
   DEFAULT_ROUTE,
   type FrameCode,
   type FrameOptions,
+  type FrameType,
   type Route,
 } from "./frame.ts";
+import { serialOf, setSerial } from "./frame4e.ts";
 import { FifoLock } from "./fifo_lock.ts";
 import { FrameSplitter } from "./stream.ts";
 import { type ByteConn, type Connect, connectWithin, tcpConnect } from "./transport.ts";
@@ -48,7 +54,17 @@ export interface ClientOptions {
   readonly connectTimeoutMs?: number;
   /** The transport port; defaults to TCP with Nagle's algorithm off. */
   readonly connect?: Connect;
+  /** 3E (default) or 4E frames. */
+  readonly type?: FrameType;
+  /**
+   * Most requests in flight on the socket at once (default 1). More than 1
+   * needs 4E frames, whose serial numbers match answers to requests.
+   */
+  readonly pipelineDepth?: number;
 }
+
+/** Most 4E requests that may have timed out without their late answer arriving before the socket is dropped. */
+const MIN_LATE_LIMIT = 2;
 
 /** Per-call options of {@link PlcClient.request}. */
 export interface RequestOptions {
@@ -75,11 +91,17 @@ export interface ClientStats {
   readonly busy: boolean;
   /** Calls waiting for their turn on this socket. */
   readonly waiting: number;
+  /** Requests on the wire now (at most the pipelining depth). */
+  readonly inFlight: number;
+  /** 4E answers that arrived after their request timed out or was aborted, and were dropped. */
+  readonly lateAnswers: number;
 }
 
 /** The request on the wire and how to settle it. */
 interface InFlight {
   readonly req: McRequest;
+  /** The 4E serial number (0 in 3E). */
+  readonly serial: number;
   readonly sentAt: number;
   resolve(res: unknown): void;
   reject(err: unknown): void;
@@ -89,7 +111,10 @@ interface InFlight {
 interface Session {
   readonly conn: ByteConn;
   readonly splitter: FrameSplitter;
-  inflight: InFlight | undefined;
+  /** Requests on the wire by serial number (3E: only serial 0). */
+  readonly inflight: Map<number, InFlight>;
+  /** 4E serial numbers whose request gave up (timeout, abort) while its answer may still come. */
+  readonly late: Set<number>;
   closed: boolean;
 }
 
@@ -107,10 +132,15 @@ export class PlcClient {
   readonly #connectTimeoutMs: number;
   readonly #connect: Connect;
   readonly #label: string;
+  readonly #fourE: boolean;
+  readonly #depth: number;
+  readonly #lock: FifoLock;
+  #nextSerial = 0;
+  #lateAnswers = 0;
 
   #session: Session | undefined;
   #connecting: AbortController | undefined;
-  readonly #lock = new FifoLock();
+  #opening: Promise<Session> | undefined;
   readonly #loops = new Set<Promise<void>>();
   #closed = false;
 
@@ -131,7 +161,23 @@ export class PlcClient {
     }
     this.#host = options.host;
     this.#port = options.port;
-    this.#frameOptions = { frame: options.frame, route, monitoringTimer: timer };
+    this.#fourE = options.type === "4E";
+    this.#depth = options.pipelineDepth ?? 1;
+    if (!Number.isInteger(this.#depth) || this.#depth < 1 || this.#depth > 64) {
+      throw new RangeError("pipelineDepth must be a whole number from 1 to 64");
+    }
+    if (this.#depth > 1 && !this.#fourE) {
+      throw new RangeError(
+        "pipelineDepth above 1 needs 4E frames: 3E answers carry no serial number to match them",
+      );
+    }
+    this.#lock = new FifoLock(this.#depth);
+    this.#frameOptions = {
+      frame: options.frame,
+      type: this.#fourE ? "4E" : "3E",
+      route,
+      monitoringTimer: timer,
+    };
     this.#timeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, "timeoutMs");
     this.#connectTimeoutMs = positive(
       options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -168,6 +214,8 @@ export class PlcClient {
       connected: this.connected,
       busy: this.#lock.held,
       waiting: this.#lock.waiting,
+      inFlight: this.#session?.inflight.size ?? 0,
+      lateAnswers: this.#lateAnswers,
     };
   }
 
@@ -196,7 +244,7 @@ export class PlcClient {
     }
     try {
       if (this.#closed) throw closedError(this.#label);
-      const session = this.#session ?? await this.#open(signal, req);
+      const session = this.#session ?? await this.#openShared(signal, req);
       return await this.#exchange(session, req, bytes, timeoutMs, signal) as ResponseFor<R>;
     } catch (e) {
       this.#count(e);
@@ -224,6 +272,19 @@ export class PlcClient {
 
   #count(e: unknown): void {
     if (e instanceof PlcError) this.#failures[e.code]++;
+  }
+
+  /**
+   * With several holders (4E pipelining) they share one connect, which only
+   * close() and the connect timeout can cut short (one caller's abort must
+   * not fail the others); with one holder the caller's signal aborts it.
+   */
+  #openShared(signal: AbortSignal | undefined, req: McRequest): Promise<Session> {
+    if (this.#depth === 1) return this.#open(signal, req);
+    if (!this.#opening) {
+      this.#opening = this.#open(undefined, req).finally(() => this.#opening = undefined);
+    }
+    return this.#opening;
   }
 
   /** Opens a connection within connectTimeoutMs; abortable by the call's signal and by close(). */
@@ -255,7 +316,8 @@ export class PlcClient {
     const session: Session = {
       conn,
       splitter: new FrameSplitter("response", this.#frameOptions.frame),
-      inflight: undefined,
+      inflight: new Map(),
+      late: new Set(),
       closed: false,
     };
     this.#session = session;
@@ -277,19 +339,37 @@ export class PlcClient {
     if (session.closed) {
       return Promise.reject(closedError(this.#label, "before the request was sent"));
     }
+    const serial = this.#fourE ? this.#takeSerial(session) : 0;
+    if (this.#fourE) setSerial(bytes, this.#frameOptions.frame, serial);
     return new Promise((resolve, reject) => {
       let onAbort: (() => void) | undefined;
+      // 3E: a request that gives up leaves the stream out of step, so the socket goes.
+      // 4E: its serial number stays reserved and its late answer is dropped.
+      const giveUp = (err: PlcError) => {
+        if (!this.#fourE) return this.#teardown(session, err);
+        const f = session.inflight.get(serial);
+        if (!f) return;
+        session.late.add(serial);
+        f.reject(err);
+        if (session.late.size > Math.max(MIN_LATE_LIMIT, this.#depth)) {
+          this.#teardown(
+            session,
+            closedError(this.#label, `after ${session.late.size} requests went unanswered`),
+          );
+        }
+      };
       const timer = setTimeout(
-        () => this.#teardown(session, responseTimeoutError(this.#label, timeoutMs, req)),
+        () => giveUp(responseTimeoutError(this.#label, timeoutMs, req)),
         timeoutMs,
       );
       const done = () => {
         clearTimeout(timer);
         if (onAbort) signal!.removeEventListener("abort", onAbort);
-        session.inflight = undefined;
+        session.inflight.delete(serial);
       };
-      session.inflight = {
+      session.inflight.set(serial, {
         req,
+        serial,
         sentAt: performance.now(),
         resolve: (res) => {
           done();
@@ -299,9 +379,9 @@ export class PlcClient {
           done();
           reject(err);
         },
-      };
+      });
       if (signal) {
-        onAbort = () => this.#teardown(session, abortedError(req, "after it was sent"));
+        onAbort = () => giveUp(abortedError(req, "after it was sent"));
         signal.addEventListener("abort", onAbort, { once: true });
       }
       this.#bytesOut += bytes.length;
@@ -309,6 +389,15 @@ export class PlcClient {
         this.#teardown(session, ioError(e, this.#label, "writing to"));
       });
     });
+  }
+
+  /** The next 4E serial number not on the wire and not awaiting a late answer. */
+  #takeSerial(session: Session): number {
+    for (;;) {
+      const s = this.#nextSerial;
+      this.#nextSerial = (s + 1) & 0xffff;
+      if (!session.inflight.has(s) && !session.late.has(s)) return s;
+    }
   }
 
   async #write(session: Session, bytes: Uint8Array): Promise<void> {
@@ -345,8 +434,21 @@ export class PlcClient {
   }
 
   #deliver(session: Session, frame: Uint8Array): void {
-    const f = session.inflight;
+    let serial = 0;
+    if (this.#fourE) {
+      try {
+        serial = serialOf(frame, this.#frameOptions.frame);
+      } catch (e) {
+        this.#teardown(session, e as PlcError); // serialOf throws only PlcError
+        return;
+      }
+    }
+    const f = session.inflight.get(serial);
     if (!f) {
+      if (session.late.delete(serial)) {
+        this.#lateAnswers++; // the answer to a request that gave up: matched and dropped
+        return;
+      }
       this.#teardown(
         session,
         PlcError.protocol(`unsolicited ${frame.length}-byte frame from ${this.#label}`, 0),
@@ -355,7 +457,11 @@ export class PlcClient {
     }
     let res: unknown;
     try {
-      res = decodeResponse(frame, f.req, this.#frameOptions);
+      res = decodeResponse(
+        frame,
+        f.req,
+        this.#fourE ? { ...this.#frameOptions, serial } : this.#frameOptions,
+      );
     } catch (e) {
       if (e instanceof PlcError && e.code === "endCode") {
         f.reject(e); // the stream is still in step: keep the socket
@@ -383,7 +489,8 @@ export class PlcClient {
     } catch {
       // already closed by the peer side
     }
-    session.inflight?.reject(err);
+    for (const f of [...session.inflight.values()]) f.reject(err);
+    session.late.clear();
   }
 }
 

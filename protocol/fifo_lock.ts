@@ -1,7 +1,8 @@
 /**
  * A first-come, first-served lock whose waiters can give up through an
  * AbortSignal. The socket client holds it while a request is on the wire, as
- * 3E frames allow only one outstanding request per connection.
+ * 3E frames allow only one outstanding request per connection; with 4E
+ * pipelining it admits up to `capacity` holders at once (a semaphore).
  */
 
 interface Waiter {
@@ -11,12 +12,24 @@ interface Waiter {
 
 /** A FIFO mutex: `tryAcquire` for the uncontended fast path, `acquire` to wait in line. */
 export class FifoLock {
-  #held = false;
+  #holders = 0;
   readonly #waiters: Waiter[] = [];
+
+  /** `capacity` holders at once (default 1: a mutex). */
+  constructor(readonly capacity = 1) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError("the lock's capacity must be a whole number of at least 1");
+    }
+  }
 
   /** Whether someone holds the lock. */
   get held(): boolean {
-    return this.#held;
+    return this.#holders > 0;
+  }
+
+  /** How many hold it now. */
+  get holders(): number {
+    return this.#holders;
   }
 
   /** How many are waiting in line. */
@@ -26,8 +39,8 @@ export class FifoLock {
 
   /** Takes the lock if it is free, without waiting; true when taken. */
   tryAcquire(): boolean {
-    if (this.#held) return false;
-    this.#held = true;
+    if (this.#holders >= this.capacity) return false;
+    this.#holders++;
     return true;
   }
 
@@ -63,7 +76,7 @@ export class FifoLock {
   release(): void {
     const next = this.#waiters.shift();
     if (next) next.resolve();
-    else this.#held = false;
+    else this.#holders--;
   }
 
   /** Rejects everyone waiting in line with `err` (the holder keeps the lock). */

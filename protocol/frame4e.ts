@@ -159,3 +159,14 @@ export function shiftOffset(e: unknown, code: FrameCode): unknown {
   const message = e.message.replace(/\(at byte \d+\)$/, `(at byte ${offset})`);
   return new PlcError("protocol", message, { offset, cause: e.cause });
 }
+
+/** Writes `serial` into an encoded 4E frame in place (the client numbers a request when it sends it). */
+export function setSerial(buf: Uint8Array, code: FrameCode, serial: number): void {
+  const sw = subWidth(code);
+  if (code === "binary") {
+    buf[sw] = serial & 0xff;
+    buf[sw + 1] = (serial >> 8) & 0xff;
+  } else {
+    for (let i = 0; i < 4; i++) buf[sw + i] = HEX.charCodeAt((serial >> (4 * (3 - i))) & 0xf);
+  }
+}

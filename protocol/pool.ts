@@ -90,8 +90,13 @@ export class PlcPool {
   readonly #maxQueue: number;
   readonly #maxQueueAgeMs: number;
   readonly #label: string;
+  /** Requests each socket takes at once (4E pipelining; 1 in 3E). */
+  readonly #depth: number;
   readonly #clients: PlcClient[] = [];
-  /** Idle clients, most recently used last, so light load stays on few sockets. */
+  /**
+   * Idle request slots (a client appears once per free pipelining slot), most
+   * recently used last, so light load stays on few sockets.
+   */
   readonly #idle: PlcClient[] = [];
   readonly #queue: Queued[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -110,11 +115,12 @@ export class PlcPool {
     this.#maxQueueAgeMs = maxQueueAgeMs ?? DEFAULT_MAX_QUEUE_AGE_MS;
     if (!(this.#maxQueueAgeMs > 0)) throw new RangeError("maxQueueAgeMs must be positive");
     this.#options = clientOptions;
+    this.#depth = clientOptions.pipelineDepth ?? 1;
     this.#label = `${options.host}:${options.port}`;
     // The first client checks route and timers now, not at the first request; it connects lazily.
     const first = new PlcClient(clientOptions);
     this.#clients.push(first);
-    this.#idle.push(first);
+    for (let i = 0; i < this.#depth; i++) this.#idle.push(first);
   }
 
   /** A snapshot of the counters. */
@@ -183,6 +189,8 @@ export class PlcPool {
     if (idle || this.#clients.length >= this.#size) return idle;
     const client = new PlcClient(this.#options);
     this.#clients.push(client);
+    // The socket's other pipelining slots: used before yet another socket is opened.
+    for (let i = 1; i < this.#depth; i++) this.#idle.push(client);
     return client;
   }
 
