@@ -69,6 +69,8 @@ export class WsHub {
   readonly #maxTransitions: number;
   readonly #clients = new Set<WsClient>();
   #batch = new Map<number, Sample>();
+  /** When the batch's first change arrived (for the send-latency metric). */
+  #batchSince: number | undefined;
   /** When each batched change arrived, with `arrivalStamps`. */
   #arrivals: Map<number, number> | undefined;
   #interested = false;
@@ -242,6 +244,7 @@ export class WsHub {
     this.#interested = any;
     if (!any) {
       this.#batch.clear();
+      this.#batchSince = undefined;
       this.#arrivals?.clear();
     }
   }
@@ -269,6 +272,7 @@ export class WsHub {
     this.#phase.record(at, samples.length);
     if (!this.#interested) return;
     for (const s of samples) this.#batch.set(s.tagId, s);
+    this.#batchSince ??= at;
     if (this.#arrivals) { for (const s of samples) this.#arrivals.set(s.tagId, at); }
     this.#scheduleFlush();
   }
@@ -292,6 +296,8 @@ export class WsHub {
   #flush(): void {
     const batch = this.#batch;
     const arrivals = this.#arrivals;
+    const since = this.#batchSince;
+    this.#batchSince = undefined;
     this.#batch = new Map();
     if (arrivals) this.#arrivals = new Map();
     const encoder = new Encoder(this.#plant, batch, arrivals);
@@ -300,6 +306,9 @@ export class WsHub {
       if (!client.subscribed && !client.alarmsMissed) continue;
       this.#deliver(client, batch, encoder);
       if (client.pending.size > 0 || client.alarmsMissed) owing = true;
+    }
+    if (since !== undefined && batch.size > 0) {
+      this.#plant.metrics.ws.observeSend((this.#clock.now() - since) / 1000);
     }
     if (owing) this.#scheduleFlush();
   }

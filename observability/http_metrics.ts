@@ -59,6 +59,7 @@ export class WsMetrics {
   /** Stale updates replaced by newer ones for slow clients; `inc(n)` or `setTotal(total)`. */
   readonly replaced: Tally<never>;
   readonly #clients: Gauge;
+  readonly #send: Histogram;
 
   /** Registers the WebSocket metrics on `registry`. */
   constructor(registry: Registry) {
@@ -73,6 +74,18 @@ export class WsMetrics {
       registers: [registry],
     });
     this.replaced = new Tally(replaced, {}, new CounterTotals(replaced));
+    this.#send = new Histogram({
+      name: "jsscada_ws_send_latency_seconds",
+      help: "From the first value of a values frame arriving at the WebSocket hub to the frame " +
+        "handed to the last subscribed socket (coalescing wait included).",
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+      registers: [registry],
+    });
+  }
+
+  /** Records one flush's send latency, seconds. */
+  observeSend(seconds: number): void {
+    this.#send.observe(seconds);
   }
 
   /** Sets the number of connected clients. */
