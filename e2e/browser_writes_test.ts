@@ -20,6 +20,7 @@
  *   or CSP violation (the expected 422 of the server-side refusal aside).
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import type { Browser, Page } from "playwright-core";
 import type { Gateway } from "../gateway/gateway.ts";
 import { type HttpServer, startHttpServer } from "../gateway/http_server.ts";
@@ -31,7 +32,14 @@ import {
   PageWatch,
   screenshot,
 } from "./browser_testing.ts";
-import { prepareDataDir, startE2eGateway, startPlant, waitConnected, waitFor } from "./testing.ts";
+import {
+  E2E_ENV,
+  prepareDataDir,
+  startE2eGateway,
+  startPlant,
+  waitConnected,
+  waitFor,
+} from "./testing.ts";
 
 const HAVE_CHROMIUM = chromiumAvailable();
 if (!HAVE_CHROMIUM) {
@@ -135,6 +143,10 @@ Deno.test({
         const visible = await visibleRows(page);
         report.push(`tag rows visible at 1366×768: ${visible}`);
         assert.ok(visible >= 20, `only ${visible} rows in view`);
+        // The time column is the last change of the value (REST's ts is the poll time): it says so.
+        const time = page.locator("#tag-table th.c-time button");
+        assert.equal((await time.textContent())?.trim(), "Changed");
+        assert.match((await time.getAttribute("title"))!, /last change/);
         await shot(page, "writes-1366x768-monitor");
       });
 
@@ -241,6 +253,63 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "admin at 1366 px: runtime rows on one line with every column in view; CSV numbers under their headers",
+        async () => {
+          const { page: admin } = await open("admin", E2E_ENV.JSSCADA_ADMIN_PASSWORD);
+          await admin.goto("/admin#runtime");
+          await admin.locator("[data-testid=runtime-groups] tbody tr").first().waitFor();
+          const fit = await admin.evaluate<{ overflow: number; tallest: number }>(`(() => {
+          const table = document.querySelector("[data-testid=runtime-groups]");
+          const rows = [...table.querySelectorAll("tbody tr")];
+          return {
+            overflow: table.getBoundingClientRect().right - document.documentElement.clientWidth,
+            tallest: Math.max(...rows.map((r) => r.getBoundingClientRect().height)),
+          };
+        })()`);
+          report.push(
+            `admin runtime at 1366 px: table overflow ${fit.overflow.toFixed(0)} px, ` +
+              `tallest row ${fit.tallest.toFixed(0)} px`,
+          );
+          await shot(admin, "writes-1366x768-admin-runtime");
+          assert.ok(fit.overflow <= 0, `the runtime table runs ${fit.overflow} px off-screen`);
+          assert.ok(fit.tallest <= 60, `a runtime row is ${fit.tallest} px tall`);
+          await admin.goto("/admin#csv");
+          await admin.getByTestId("view-csv").waitFor();
+          await admin.getByTestId("csv-resource").selectOption("tags");
+          await admin.getByTestId("csv-file").setInputFiles({
+            name: "tags.csv",
+            mimeType: "text/csv",
+            buffer: Buffer.from(
+              "code,name,description,plc,group,address,data_type,length,scale,offset,unit,deadband,enabled\n" +
+                "E2E_CSV_T,CSV tag,,PLCPAINT010001,PAINT_BOOTH,D4100,INT16,,1,0,,,true\n",
+            ),
+          });
+          await admin.getByTestId("csv-check").click();
+          await admin.locator("[data-testid=csv-counts] tbody tr").first().waitFor();
+          // A right-aligned number under a left-aligned header reads as the next column's.
+          const misplaced = await admin.evaluate<string[]>(`(() => {
+          const table = document.querySelector("[data-testid=csv-counts]");
+          const heads = [...table.querySelectorAll("thead th")];
+          const out = [];
+          for (const tr of table.querySelectorAll("tbody tr")) {
+            [...tr.cells].forEach((td, i) => {
+              const a = getComputedStyle(td).textAlign, b = getComputedStyle(heads[i]).textAlign;
+              if (a !== b) out.push(heads[i].textContent + ": " + a + " under " + b);
+            });
+          }
+          return out;
+        })()`);
+          assert.deepEqual(misplaced, [], "each count sits under its own header");
+          await shot(admin, "writes-1366x768-admin-csv-check");
+          await admin.setViewportSize({ width: 1024, height: 768 });
+          await admin.goto("/admin#runtime");
+          await admin.locator("[data-testid=runtime-groups] tbody tr").first().waitFor();
+          await shot(admin, "writes-1024x768-admin-runtime");
+          await admin.context().close();
+        },
+      );
+
       await t.step("a viewer's faceplate has no write control", async () => {
         const { page: viewer } = await open("viewer", PASSWORD);
         await viewer.getByTestId("tag-search").fill("E2E_SP1");
@@ -274,11 +343,8 @@ Deno.test({
         );
         const red = "rgb(179, 38, 30)";
         // Fold every PLC's groups: the four tiles fit the sidebar at 1366×768.
-        for (
-          const fold of await page.locator("li[data-plc-code] .fold[aria-expanded=true]").all()
-        ) {
-          await fold.click();
-        }
+        const unfolded = page.locator("li[data-plc-code] .fold[aria-expanded=true]");
+        while (await unfolded.count() > 0) await unfolded.first().click();
         await failed.scrollIntoViewIfNeeded();
         assert.ok(await failed.isVisible());
         assert.equal(borders.filter((b) => b === red).length, 1, JSON.stringify(borders));

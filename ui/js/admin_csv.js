@@ -241,7 +241,8 @@ export class CsvView {
               "csv.deleted",
               "csv.unchanged",
             ]
-              .map((k) => h("th", { scope: "col", i18n: k })),
+              // Numbers are right-aligned: so are their headers, or they sit under the next one.
+              .map((k, i) => h("th", { scope: "col", class: i > 0 ? "num" : undefined, i18n: k })),
           ),
         ),
         h(
@@ -276,7 +277,11 @@ export class CsvView {
               "tr",
               {},
               ["csv.fileCol", "csv.row", "csv.line", "csv.column", "csv.problem"].map((k) =>
-                h("th", { scope: "col", i18n: k })
+                h("th", {
+                  scope: "col",
+                  class: k === "csv.row" || k === "csv.line" ? "num" : undefined,
+                  i18n: k,
+                })
               ),
             ),
           ),

@@ -9,6 +9,7 @@ import { api, ApiError } from "./api.js";
 import { confirmDialog, openDialog } from "./dialog.js";
 import { announce, formatDateTime, formatNumber, formatValue, h, setText } from "./dom.js";
 import { t } from "./i18n.js";
+import { errorView } from "./plant_overview.js";
 
 const REFRESH_MS = 2_000;
 
@@ -72,7 +73,7 @@ export class RuntimeView {
           { class: "table-scroll" },
           h(
             "table",
-            { class: "data-table", "data-testid": "runtime-groups" },
+            { class: "data-table runtime-table", "data-testid": "runtime-groups" },
             h(
               "thead",
               {},
@@ -82,7 +83,6 @@ export class RuntimeView {
                 th("field.code"),
                 th("runtime.state"),
                 this.#canOperate ? th("common.actions", "c-actions") : null,
-                th("field.plc"),
                 th("field.mode"),
                 th("field.intervalMs", "num"),
                 th("runtime.lastCycle", "num"),
@@ -101,7 +101,7 @@ export class RuntimeView {
           { class: "table-scroll" },
           h(
             "table",
-            { class: "data-table", "data-testid": "runtime-plcs" },
+            { class: "data-table runtime-table", "data-testid": "runtime-plcs" },
             h(
               "thead",
               {},
@@ -201,7 +201,11 @@ export class RuntimeView {
           h("td", { class: "num", text: formatNumber(p.connects) }),
           h("td", { class: "num", text: formatNumber(p.failedReads) }),
           h("td", { text: p.model ?? "" }),
-          h("td", { class: "error-text", text: p.lastError ?? "" }),
+          errorCell(
+            p.lastError,
+            p.lastErrorAt,
+            !["connected", "connecting", "degraded"].includes(p.state),
+          ),
         )
       ),
     );
@@ -228,7 +232,13 @@ export class RuntimeView {
     return h(
       "tr",
       { dataset: { groupCode: g.code, state: g.state ?? "", running: String(running) } },
-      h("td", { class: "code", title: g.name ?? "", text: g.code }),
+      // The PLC under the group's code: one column less, so every column fits 1366 px.
+      h(
+        "td",
+        { class: "code c-group", title: g.name ?? "" },
+        g.code,
+        h("span", { class: "sub", text: g.plcCode ?? "" }),
+      ),
       h(
         "td",
         {},
@@ -239,14 +249,20 @@ export class RuntimeView {
         }),
       ),
       this.#canOperate ? h("td", { class: "c-actions" }, actions) : null,
-      h("td", { class: "code", text: g.plcCode ?? "" }),
-      h("td", { text: g.mode === "HANDSHAKE" ? `${g.mode} (${g.trigger ?? ""})` : g.mode ?? "" }),
+      h("td", {
+        class: "c-mode",
+        text: g.mode === "HANDSHAKE" ? `${g.mode} (${g.trigger ?? ""})` : g.mode ?? "",
+      }),
       h("td", { class: "num", text: formatNumber(g.intervalMs) }),
       h("td", { class: "num", text: formatNumber(g.lastCycleMs, 1) }),
       h("td", { class: "num", text: formatNumber(g.cycles) }),
       h("td", { class: ["num", g.overruns > 0 && "warn-text"], text: formatNumber(g.overruns) }),
       h("td", { class: ["num", g.errors > 0 && "warn-text"], text: formatNumber(g.errors) }),
-      h("td", { class: "error-text", text: g.lastError ?? "" }),
+      errorCell(
+        g.lastError,
+        g.lastErrorAt,
+        g.lastErrorAt && Date.now() - g.lastErrorAt < Math.max(5000, 3 * (g.intervalMs ?? 0)),
+      ),
     );
   }
 
@@ -335,4 +351,19 @@ function groupState(state) {
     return t("group.state.handshake", { step: state.slice("handshake:".length) });
   }
   return t(`group.state.${state}`);
+}
+
+/**
+ * The last error of a PLC or group: one line (the whole text in its title),
+ * red with its time while it is what is wrong now, muted "last error at …"
+ * after recovery, empty after a while.
+ */
+function errorCell(message, at, failingNow) {
+  const view = errorView(message, at, Boolean(failingNow));
+  return h("td", {
+    class: ["c-error", view.kind === "current" ? "error-text" : "muted"],
+    title: message ?? "",
+    dataset: { kind: view.kind },
+    text: view.text,
+  });
 }
