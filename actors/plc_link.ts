@@ -38,6 +38,8 @@ export function createTcpPool(plc: PlcConfig): PoolPort {
     route: { network: plc.network, pc: plc.pc, moduleIo: plc.moduleIo, station: plc.station },
     timeoutMs: plc.timeoutMs,
     size: plc.poolSize,
+    type: plc.frameType,
+    pipelineDepth: plc.pipelineDepth,
   });
 }
 

@@ -21,6 +21,9 @@ export interface ProcessConfig {
   readonly lineId: number;
 }
 
+/** MELSEC CPU series: Q (also L), iQ-R, iQ-F, FX3. */
+export type PlcSeries = "Q" | "iQ-R" | "iQ-F" | "FX3";
+
 /** A PLC and how to reach it. */
 export interface PlcConfig {
   readonly id: number;
@@ -46,6 +49,14 @@ export interface PlcConfig {
   readonly attempts: number;
   /** How long the PLC must stay failed before the "PLC not answering" alarm is raised, ms. */
   readonly commAlarmDelayMs: number;
+  /** CPU series (default Q, which also covers L): frames, devices and numbering follow it. */
+  readonly series?: PlcSeries;
+  /** MC protocol frame (default 3E). */
+  readonly frameType?: "3E" | "4E";
+  /** Transport (default tcp). */
+  readonly transport?: "tcp";
+  /** Requests in flight per socket (default 1; above 1 needs 4E). */
+  readonly pipelineDepth?: number;
   readonly enabled: boolean;
 }
 

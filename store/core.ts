@@ -78,6 +78,10 @@ export function createCore(db: Db): Core {
       poolSize: "int",
       attempts: "int",
       commAlarmDelayMs: "int",
+      series: "text",
+      frameType: "text",
+      transport: "text",
+      pipelineDepth: "int",
       enabled: "bool",
     }),
     groups: new Table<GroupConfig>(db, "polling_groups", {

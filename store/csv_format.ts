@@ -86,6 +86,10 @@ export const CSV_COLUMNS: Readonly<Record<CsvResource, readonly CsvColumn[]>> = 
     int("pool_size", "poolSize"),
     { ...int("attempts", "attempts"), optional: true, default: 3 },
     { ...int("comm_alarm_delay_ms", "commAlarmDelayMs"), optional: true, default: 2000 },
+    { ...text("series"), optional: true, default: "Q" },
+    { ...text("frame_type", "frameType"), optional: true, default: "3E" },
+    { ...text("transport"), optional: true, default: "tcp" },
+    { ...int("pipeline_depth", "pipelineDepth"), optional: true, default: 1 },
     enabled,
   ],
   groups: [

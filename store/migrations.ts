@@ -197,6 +197,19 @@ ALTER TABLE plcs ADD COLUMN comm_alarm_delay_ms INTEGER NOT NULL DEFAULT 2000
   CHECK (comm_alarm_delay_ms BETWEEN 0 AND 600000);
 `,
   },
+  {
+    version: 5,
+    name: "PLC series, frame type, transport and pipelining depth",
+    // No CHECK on the names: the store validates them, and new series or
+    // frames must not need a table rebuild.
+    sql: `
+ALTER TABLE plcs ADD COLUMN series TEXT NOT NULL DEFAULT 'Q';
+ALTER TABLE plcs ADD COLUMN frame_type TEXT NOT NULL DEFAULT '3E';
+ALTER TABLE plcs ADD COLUMN transport TEXT NOT NULL DEFAULT 'tcp';
+ALTER TABLE plcs ADD COLUMN pipeline_depth INTEGER NOT NULL DEFAULT 1
+  CHECK (pipeline_depth BETWEEN 1 AND 64);
+`,
+  },
 ];
 
 /** The schema version this program writes: the last migration's. */

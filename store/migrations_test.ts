@@ -12,6 +12,7 @@ const RELEASED: Record<number, string> = {
   2: "5c2b7b2a2794c2911c23ef34f704620ae47dcd85b2e74f8ddbc37fb0962de9f9",
   3: "52318aecda5ecfd0f14240bb3a79118d0301aba16adaddac3f6362005dceea7f",
   4: "76cc6551c4edb2366b01dfb04c85772a8958c17272d8f77bf553146bc67ac2de",
+  5: "1606c91a99084f47af48079e40b17cfe3149ae78fb6169dd0f8715d96a39bbaf",
 };
 
 Deno.test("applied migrations are never edited (their checksums are pinned)", () => {

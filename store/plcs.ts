@@ -27,6 +27,13 @@ import {
 export const HOST_MESSAGE = "must be a host name or IP address";
 const HOST = /^[A-Za-z0-9_.:\-\[\]]{1,253}$/;
 
+/** PLC series the store accepts (see {@link seriesProblems} for what each supports). */
+export const PLC_SERIES = ["Q", "iQ-R", "iQ-F", "FX3"] as const;
+/** Frame types JSScada speaks. */
+export const FRAME_TYPES = ["3E", "4E"] as const;
+/** Transports JSScada speaks. */
+export const TRANSPORTS = ["tcp"] as const;
+
 const fields = {
   code: equipmentCodeField(),
   name: requiredText(200).openapi({ example: "Press line PLC" }),
@@ -46,15 +53,54 @@ const fields = {
   commAlarmDelayMs: intIn(0, 600_000, " ms").openapi({
     description: 'how long the PLC stays failed before the "PLC not answering" alarm, ms',
   }),
+  series: z.enum(PLC_SERIES, rule(`must be one of ${PLC_SERIES.join(", ")}`)).openapi({
+    description: "CPU series: Q (also L), iQ-R, iQ-F or FX3; sets frames, devices and numbering",
+  }),
+  frameType: z.enum(FRAME_TYPES, rule(`must be one of ${FRAME_TYPES.join(", ")}`)).openapi({
+    description: "MC protocol frame: 3E, or 4E (serial numbers; allows pipelining)",
+  }),
+  transport: z.enum(TRANSPORTS, rule(`must be one of ${TRANSPORTS.join(", ")}`)),
+  pipelineDepth: intIn(1, 8).openapi({
+    description: "requests in flight per socket (4E only; 1 = one at a time)",
+  }),
   enabled: booleanField(),
 };
+
+/** What a series or frame does not support, as issues naming the field. */
+export function seriesProblems(plc: {
+  series?: string;
+  frameType?: string;
+  pipelineDepth?: number;
+}): Issue[] {
+  const issues: Issue[] = [];
+  if (plc.series === "FX3") {
+    issues.push({
+      path: "series",
+      message: "FX3 CPUs (FX3U-ENET) speak only 1E frames, which JSScada does not support yet",
+    });
+  }
+  if (plc.series === "iQ-F") {
+    issues.push({
+      path: "series",
+      message: "iQ-F (octal X/Y numbering) is not supported yet; Q covers its decimal devices",
+    });
+  }
+  if ((plc.pipelineDepth ?? 1) > 1 && plc.frameType !== "4E") {
+    issues.push({
+      path: "pipelineDepth",
+      message: "pipelining needs 4E frames: 3E answers carry no serial number to match them",
+    });
+  }
+  return issues;
+}
 
 /** A PLC in API responses. */
 export const PlcSchema = z.object({ id: z.number().int(), ...fields, enabled: z.boolean() })
   .openapi("Plc");
 /**
  * The body that creates a PLC; route, timeout (1,000 ms), pool size (5),
- * attempts (3), comm alarm delay (2,000 ms) and enabled have defaults.
+ * attempts (3), comm alarm delay (2,000 ms), series (Q), frame type (3E),
+ * transport (tcp), pipelining depth (1) and enabled have defaults.
  */
 export const PlcCreateSchema = z.strictObject({
   ...fields,
@@ -67,6 +113,10 @@ export const PlcCreateSchema = z.strictObject({
   poolSize: fields.poolSize.default(5),
   attempts: fields.attempts.default(3),
   commAlarmDelayMs: fields.commAlarmDelayMs.default(2000),
+  series: fields.series.default("Q"),
+  frameType: fields.frameType.default("3E"),
+  transport: fields.transport.default("tcp"),
+  pipelineDepth: fields.pipelineDepth.default(1),
   enabled: fields.enabled.default(true),
 }).openapi("PlcCreate");
 /** The body of a PATCH: any subset of the fields. */
@@ -146,10 +196,12 @@ export function createPlcs(core: Core): PlcsResource {
       const record = table.findBy("code", data.code);
       return record && { record, path: "code" };
     },
-    check: (data, lookup) =>
-      lookup.process(data.processId)
+    check: (data, lookup) => [
+      ...(lookup.process(data.processId)
         ? []
-        : [{ path: "processId", message: `no process with id ${data.processId}` }],
+        : [{ path: "processId", message: `no process with id ${data.processId}` }]),
+      ...seriesProblems(data),
+    ],
     checkDependents: (before, after) =>
       after.frame !== before.frame && after.frame === "ascii" ? unreachable(core, after) : [],
     dependents: [

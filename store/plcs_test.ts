@@ -41,6 +41,10 @@ Deno.test("a PLC gets the default route, timeout, pool size, failure rule and bi
     poolSize: 5,
     attempts: 3,
     commAlarmDelayMs: 2000,
+    series: "Q",
+    frameType: "3E",
+    transport: "tcp",
+    pipelineDepth: 1,
     enabled: true,
   });
   assert.deepEqual(store.plcs.getByCode("PLCWELD0100001"), plc);
@@ -196,4 +200,29 @@ Deno.test("PLCs list filters by process, frame, enabled and text, with paging", 
   const page = store.plcs.list({ processId: process.id, sort: "port", order: "desc", limit: 2 });
   assert.deepEqual(page.items.map((p) => p.port), [5003, 5002]);
   assert.equal(page.total, 3);
+});
+
+Deno.test("series and pipelining: unsupported series and 3E pipelining are refused by name", () => {
+  using store = testStore();
+  const { process } = seedPlant(store);
+  const issues = (input: Record<string, unknown>) => {
+    try {
+      store.plcs.create({ ...plcInput(process.id), ...input } as never);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+      throw e;
+    }
+    return [];
+  };
+  assert.match(issues({ series: "FX3" }).join(), /series: FX3 .*1E frames/);
+  assert.match(issues({ pipelineDepth: 4 }).join(), /pipelineDepth: pipelining needs 4E/);
+  assert.match(issues({ frameType: "2E" }).join(), /frameType: must be one of 3E, 4E/);
+  const plc = store.plcs.create({
+    ...plcInput(process.id),
+    series: "iQ-R",
+    frameType: "4E",
+    pipelineDepth: 4,
+  });
+  assert.equal(plc.series, "iQ-R");
+  assert.equal(plc.pipelineDepth, 4);
 });
