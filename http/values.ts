@@ -80,9 +80,20 @@ const HistoryTagSchema = z.object({
   dataType: z.string(),
 });
 
-/** The newest value of `tag` as an item of GET /values. */
+/** Whether the tag, its polling group or its PLC is disabled: nobody reads it now. */
+export function inactive(plant: LivePlant, tag: TagConfig): boolean {
+  return !tag.enabled || plant.index.group(tag.groupId)?.enabled === false ||
+    plant.index.plc(tag.plcId)?.enabled === false;
+}
+
+/**
+ * The newest value of `tag` as an item of GET /values. A tag that nobody
+ * reads now (it, its group or its PLC disabled) is `stale` with its last
+ * value, never a frozen `good`.
+ */
 export function valueItem(plant: LivePlant, tag: TagConfig): z.infer<typeof TagValueItemSchema> {
   const s = plant.live.get(tag.id);
+  const quality = !s || inactive(plant, tag) ? "stale" : s.quality;
   return {
     tagId: tag.id,
     code: tag.code,
@@ -92,7 +103,7 @@ export function valueItem(plant: LivePlant, tag: TagConfig): z.infer<typeof TagV
     groupId: tag.groupId,
     plcId: tag.plcId,
     value: s ? s.value : null,
-    quality: s ? s.quality : "stale",
+    quality,
     ts: s ? s.ts : null,
   };
 }

@@ -51,6 +51,36 @@ Deno.test("GET /values lists every tag in code order; never-read tags are stale 
   }
 });
 
+Deno.test("a disabled PLC's or group's tags are stale with their last value, never a frozen good", async () => {
+  const { t, plant } = await app();
+  try {
+    const sample = { tagId: t.plant.tag.id, ts: 1_700_000_000_100, value: 12.5 };
+    plant.live.update([{ ...sample, quality: "good" }]);
+    const quality = async () =>
+      (await t.call("GET", "/api/v1/values?tags=PRESS01_VEL", { as: "viewer" })).body.items[0];
+    assert.equal((await quality()).quality, "good");
+    t.store.plcs.update(t.plant.plc.id, { enabled: false });
+    await waitFor(async () => (await quality()).quality === "stale");
+    assert.equal((await quality()).value, 12.5, "the last value stays, marked stale");
+    t.store.plcs.update(t.plant.plc.id, { enabled: true });
+    t.store.groups.update(t.plant.group.id, { enabled: false });
+    await waitFor(async () => (await quality()).quality === "stale");
+    t.store.groups.update(t.plant.group.id, { enabled: true });
+    await waitFor(async () => (await quality()).quality === "good");
+  } finally {
+    plant.close();
+    t.close();
+  }
+});
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail("the condition did not hold within 1 s");
+}
+
 Deno.test("GET /values filters by tag codes, group and PLC, pages, and names unknown codes in a 404", async () => {
   const { t, plant } = await app();
   try {

@@ -96,6 +96,12 @@ async function main() {
     valuesAvailable = false;
     table.setItems(await getAll("tags", {}, 5000), names);
   }
+  // A disabled PLC's or group's tags are stale (last value kept), never a frozen "Good".
+  const off = new Set([
+    ...plcs.filter((p) => !p.enabled).map((p) => `p${p.id}`),
+    ...groups.filter((g) => !g.enabled).map((g) => `g${g.id}`),
+  ]);
+  if (off.size) table.setInactive((row) => off.has(`p${row.plcId}`) || off.has(`g${row.groupId}`));
   trend.setCandidates(table.rows);
   trend.restore();
   table.refresh();

@@ -65,6 +65,7 @@ export class TagTable {
   #onOpen;
   #onRow;
   #limits = new Map();
+  #inactive = () => false;
   #schedule;
 
   /**
@@ -164,7 +165,7 @@ export class TagTable {
       const row = this.#byId.get(it.id ?? it.tagId) ?? this.#byCode.get(it.c ?? it.code);
       if (!row) continue;
       row.value = "v" in it ? it.v : it.value ?? null;
-      row.quality = "q" in it ? it.q : it.quality ?? null;
+      row.quality = this.#inactive(row) ? "stale" : "q" in it ? it.q : it.quality ?? null;
       row.ts = toMs("t" in it ? it.t : it.ts);
       if (typeof row.value === "number" && row.ts && NUMERIC.has(row.dataType)) {
         const last = row.hist[row.hist.length - 1];
@@ -191,6 +192,16 @@ export class TagTable {
    */
   setLimits(limits) {
     this.#limits = limits;
+    this.refresh();
+  }
+
+  /**
+   * Which rows nobody reads now (`inactive(row)`: their PLC or group is
+   * disabled): they show `stale` with their last value, whatever arrives.
+   */
+  setInactive(inactive) {
+    this.#inactive = inactive;
+    for (const row of this.#rows) if (inactive(row)) row.quality = "stale";
     this.refresh();
   }
 
