@@ -42,6 +42,8 @@ export interface ServedGateway {
   rss(): Promise<{ rss: number; peak: number }>;
   /** One counter or gauge of /metrics (no labels). */
   metric(name: string): Promise<number>;
+  /** A histogram of /metrics (no labels): cumulative count per upper bound `le`, seconds. */
+  histogram(name: string): Promise<Map<number, number>>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,15 @@ export async function serveGateway(where: LivePlacement): Promise<ServedGateway>
     async metric(name) {
       const body = await (await fetch(`${base}/metrics`)).text();
       return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(body)?.[1] ?? NaN);
+    },
+    async histogram(name) {
+      const body = await (await fetch(`${base}/metrics`)).text();
+      const out = new Map<number, number>();
+      const re = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, "gm");
+      for (const m of body.matchAll(re)) {
+        out.set(m[1] === "+Inf" ? Infinity : Number(m[1]), Number(m[2]));
+      }
+      return out;
     },
     async stop() {
       const w = child.stdin.getWriter();

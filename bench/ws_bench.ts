@@ -58,6 +58,23 @@ interface Run {
   cpu: number;
   wall: number;
   replaced: number;
+  /** The gateway's own send latency histogram over the runs (cumulative count per bound, s). */
+  send: Map<number, number>;
+}
+
+/** The delta of two cumulative histograms. */
+function histogramDelta(a: Map<number, number>, b: Map<number, number>): Map<number, number> {
+  return new Map([...b].map(([le, n]) => [le, n - (a.get(le) ?? 0)]));
+}
+
+/** The bound (ms) under which fraction `q` of a cumulative histogram's observations lie. */
+function histogramQuantileMs(h: Map<number, number>, q: number): string {
+  const total = h.get(Infinity) ?? 0;
+  if (total === 0) return "—";
+  for (const [le, n] of [...h].sort((x, y) => x[0] - y[0])) {
+    if (n >= q * total) return le === Infinity ? "> 1000" : `≤ ${le * 1000}`;
+  }
+  return "—";
 }
 
 const gateway = await serveGateway(placement);
@@ -87,12 +104,19 @@ for (const clients of CLIENTS) {
     async fn(b) {
       const cpu0 = await gateway.cpu();
       const replaced0 = await gateway.metric("jsscada_ws_replaced_updates_total");
+      const send0 = await gateway.histogram("jsscada_ws_send_latency_seconds");
       const t0 = performance.now();
       b.start();
       const reports = await measure(gateway.base, gateway.token, clients);
       b.end();
-      const run = runs.get(clients) ?? { reports: [], cpu: 0, wall: 0, replaced: 0 };
+      const run = runs.get(clients) ??
+        { reports: [], cpu: 0, wall: 0, replaced: 0, send: new Map() } as Run;
       run.reports.push(...reports);
+      const send = histogramDelta(
+        send0,
+        await gateway.histogram("jsscada_ws_send_latency_seconds"),
+      );
+      for (const [le, n] of send) run.send.set(le, (run.send.get(le) ?? 0) + n);
       run.cpu += (await gateway.cpu()) - cpu0;
       run.wall += (performance.now() - t0) / 1000;
       run.replaced += (await gateway.metric("jsscada_ws_replaced_updates_total")) - replaced0;
@@ -114,7 +138,8 @@ for (const clients of CLIENTS) {
       b.start();
       const reports = await measure(floor.base, "none", clients);
       b.end();
-      const run = floorRuns.get(clients) ?? { reports: [], cpu: 0, wall: 0, replaced: 0 };
+      const run = floorRuns.get(clients) ??
+        { reports: [], cpu: 0, wall: 0, replaced: 0, send: new Map() } as Run;
       run.reports.push(...reports);
       floorRuns.set(clients, run);
     },
@@ -129,6 +154,7 @@ function row(clients: number, run: Run, floorRow: boolean): string {
   const cells = [
     `${floorRow ? "floor, " : ""}${clients.toLocaleString("en")}`,
     String(connected),
+    floorRow ? "—" : histogramQuantileMs(run.send, 0.99),
     s.p(0.5).toFixed(1),
     s.p(0.99).toFixed(1),
     floorRow ? "—" : s.pFromPoll(0.5).toFixed(1),
@@ -151,10 +177,11 @@ globalThis.addEventListener("unload", () => {
       `WebSocket fan-out on ${machineText}; fixture PLCs ${placement.fixture}, ${PROCS} client ` +
       `processes, ${SECONDS} s measured per iteration` +
       (PIN ? "; gateway on CPU 0, fixture and clients on CPU 1" : "; not pinned"),
-      "| clients | connected | arrival→receipt p50 ms | p99 ms | poll→receipt p50 ms | p99 ms | " +
+      "| clients | connected | server send p99 ms (arrival at the hub → last socket) | " +
+      "arrival→receipt p50 ms | p99 ms | poll→receipt p50 ms | p99 ms | " +
       "values/s received (all clients) | frames/s per client | MB/s | gateway cores busy | " +
       "client cores busy | replaced | errors |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       ...[...runs].map(([clients, run]) => row(clients, run, false)),
       ...[...floorRuns].map(([clients, run]) => row(clients, run, true)),
     ].join("\n"),

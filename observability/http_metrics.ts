@@ -78,7 +78,7 @@ export class WsMetrics {
       name: "jsscada_ws_send_latency_seconds",
       help: "From the first value of a values frame arriving at the WebSocket hub to the frame " +
         "handed to the last subscribed socket (coalescing wait included).",
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1],
       registers: [registry],
     });
   }
