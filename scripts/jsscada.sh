@@ -8,6 +8,9 @@
 #                                              "N passed, N failed"
 #   scripts/jsscada.sh test FILE...            only these test files (same totals)
 #   scripts/jsscada.sh deno ARGS...            any deno command with the pinned Deno
+#   scripts/jsscada.sh COMMAND [options]       a jsscada command, as the compiled binary
+#                                              takes it: serve, import, export, backup,
+#                                              restore, users, plc, health, help …
 #
 # Deno: the one on PATH when it is the pinned version, else the npm package
 # deno@$DENO_VERSION installed into .tools/ (no root, nothing outside the
@@ -121,9 +124,14 @@ case "$command" in
     use_deno || exit 1
     exec deno "$@"
     ;;
+  "" | --help | -h)
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
-    [ -z "$command" ] || [ "$command" = help ] || [ "$command" = --help ]
-    exit $?
+    use_deno || exit 1
+    # The permissions `deno task start` gives, plus running subprocesses for
+    # nothing: the gateway needs network, files, environment and system info.
+    exec deno run --allow-net --allow-read --allow-write --allow-env --allow-sys \
+      main.ts "$command" "$@"
     ;;
 esac
