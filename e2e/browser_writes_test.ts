@@ -373,6 +373,21 @@ Deno.test({
         );
       });
 
+      await t.step(
+        "the trend of two setpoints draws on the 24-hour clock, fitted to the data",
+        async () => {
+          await page.setViewportSize({ width: 1366, height: 768 });
+          await page.getByTestId("tag-search").fill("E2E_SP");
+          for (const code of ["E2E_SP0", "E2E_SP5"]) {
+            await page.locator(`#tag-rows tr[data-tag-code="${code}"] button[data-trend]`).click();
+          }
+          await page.getByTestId("tab-trend").click();
+          await page.locator('#trend-ranges button[data-range="1h"]').click();
+          await page.locator("#trend-chart:not([aria-busy]) .uplot canvas").waitFor();
+          await shot(page, "writes-1366x768-trend");
+        },
+      );
+
       await t.step("no page logged a console error, threw, or violated the CSP", () => {
         // The server-side refusal above is a 422 on purpose; the browser logs it as a failed load.
         const expected = /Failed to load resource: .* 422 .*\/api\/v1\/tags\/E2E_SP0\/write/;

@@ -32,7 +32,10 @@ async function uiFiles(dir = UI_DIR): Promise<string[]> {
   for await (const entry of Deno.readDir(dir)) {
     const path = join(dir, entry.name);
     if (entry.isDirectory) out.push(...await uiFiles(path));
-    else out.push(relative(UI_DIR, path).replaceAll("\\", "/"));
+    // Tests beside the UI modules (x_test.ts) are not served.
+    else if (!entry.name.endsWith("_test.ts")) {
+      out.push(relative(UI_DIR, path).replaceAll("\\", "/"));
+    }
   }
   return out.sort();
 }

@@ -47,3 +47,21 @@ Deno.test("the faceplate checks a setpoint like the server: number, writeMin, wr
   assert.match(checkNumber("1.5", tag), /whole numbers/);
   assert.equal(checkNumber("1.5", { ...tag, scale: 0.1 }), undefined);
 });
+
+Deno.test("trend: 24-hour time labels; a fresh start's data is not squeezed against the right edge; a chosen range stays", async () => {
+  const { timeLabels, fitRange } = await import("./trend.js");
+  const at = (h: number, m: number, s = 0) => new Date(2026, 0, 1, h, m, s).getTime();
+  assert.deepEqual(timeLabels([at(14, 5, 9)], 5 * 60_000), ["14:05:09"]);
+  assert.deepEqual(timeLabels([at(14, 5), at(0, 0)], 3_600_000), ["14:05", "01-01 00:00"]);
+  assert.deepEqual(timeLabels([at(23, 30)], 7 * 86_400_000), ["01-01 23:30"]);
+  const hour = { from: at(13, 0), to: at(14, 0) };
+  const fresh = fitRange(hour, at(13, 58), true);
+  assert.ok(
+    fresh.from > at(13, 57) && fresh.from < at(13, 58),
+    "narrowed to the 2 minutes of data",
+  );
+  assert.equal(fresh.to, hour.to);
+  assert.deepEqual(fitRange(hour, at(13, 5), true), hour, "data from the start: the whole hour");
+  assert.deepEqual(fitRange(hour, at(13, 58), false), hour, "a from–to range is drawn as chosen");
+  assert.deepEqual(fitRange(hour, null, true), hour);
+});

@@ -314,7 +314,8 @@ export class PlantOverview {
       for (const g of running) {
         const every = g.intervalMs ?? g.group.intervalMs;
         if (g.group.mode === "FIXED" && every > 0) rate += (g.tags ?? 0) * 1000 / every;
-        if (typeof g.lastCycleMs === "number" && every > 0) {
+        // A HANDSHAKE group's interval is how often it watches its request bit, not a cycle budget.
+        if (g.group.mode === "FIXED" && typeof g.lastCycleMs === "number" && every > 0) {
           const ratio = g.lastCycleMs / every;
           if (!worst || ratio > worst.ratio) worst = { ratio, ms: g.lastCycleMs, every };
         }

@@ -309,17 +309,23 @@ export class Trend {
         }
       }
     });
+    const shown = fitRange(range, firstTs(series), this.#range !== "custom");
     const axes = [
-      {},
-      ...units.slice(0, 2).map((unit, i) => ({
+      {
+        // The same 24-hour clock as the rest of the UI (uPlot's default is 12-hour).
+        values: (_u, splits) => timeLabels(splits.map((x) => x * 1000), shown.to - shown.from),
+      },
+      // One axis per unit, alternating left and right, so no series is left without a scale.
+      ...units.map((unit, i) => ({
         scale: `u${i}`,
-        side: i === 0 ? 3 : 1,
+        side: i % 2 === 0 ? 3 : 1,
         label: unit || undefined,
         grid: { show: i === 0 },
         size: 64,
       })),
     ];
-    const scales = { x: { time: true, min: range.from / 1000, max: range.to / 1000 } };
+    uSeries[0].value = (_u, x) => (x === null ? "" : formatDateTime(x * 1000));
+    const scales = { x: { time: true, min: shown.from / 1000, max: shown.to / 1000 } };
     const opts = {
       width: Math.max(200, this.#chart.clientWidth),
       height: Math.max(200, this.#chart.clientHeight - 40),
@@ -422,4 +428,46 @@ export function join(columns) {
     data.push(ys);
   }
   return data;
+}
+
+/** The earliest bucket time of any series (ms), or null. */
+function firstTs(series) {
+  let first = null;
+  for (const s of series) {
+    const ts = s.buckets[0]?.ts;
+    if (typeof ts === "number" && (first === null || ts < first)) first = ts;
+  }
+  return first;
+}
+
+/**
+ * The time window to draw: a relative range whose data starts well after its
+ * beginning (a fresh start) is narrowed to the data there is, with a little
+ * room before it, so two minutes of data do not hug the right edge of an
+ * hour; a chosen from–to is drawn as chosen.
+ */
+export function fitRange(range, first, relative = true) {
+  const span = range.to - range.from;
+  if (!relative || first === null || first - range.from < span * 0.2) return range;
+  const data = range.to - first;
+  return { from: Math.max(range.from, first - Math.max(data * 0.05, 1000)), to: range.to };
+}
+
+const pad2 = (n) => String(n).padStart(2, "0");
+
+/**
+ * Time axis labels on the 24-hour clock: `HH:MM:SS` under 10 minutes,
+ * `HH:MM` under two days (with the date at midnight), `MM-DD HH:MM` beyond.
+ */
+export function timeLabels(ms, spanMs) {
+  return ms.map((v) => {
+    const d = new Date(v);
+    const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+    const md = `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+    if (spanMs <= 10 * 60_000) return `${hm}:${pad2(d.getSeconds())}`;
+    if (spanMs <= 2 * 86_400_000) {
+      return d.getHours() === 0 && d.getMinutes() === 0 ? `${md} ${hm}` : hm;
+    }
+    return `${md} ${hm}`;
+  });
 }
