@@ -8,6 +8,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
+import { LaneBusyError } from "../store/hash_lane.ts";
 import { UserSchema } from "../store/mod.ts";
 import { rule } from "../store/validation.ts";
 import { access, clientAddress, SESSION_COOKIE } from "./auth_middleware.ts";
@@ -85,7 +86,7 @@ export function authRoutes(api: ApiApp, { store, options }: RouteContext): void 
       request: { body: jsonBody(LoginSchema) },
       responses: {
         200: jsonResponse(MeSchema, "logged in"),
-        ...errorResponses(400, 401, 403, 413, 415, 429),
+        ...errorResponses(400, 401, 403, 413, 415, 429, 503),
       },
     }),
     async (c) => {
@@ -104,6 +105,15 @@ export function authRoutes(api: ApiApp, { store, options }: RouteContext): void 
         user = await store.users.verifyPassword(name, password);
       } catch (e) {
         attempt?.cancel();
+        if (e instanceof LaneBusyError) {
+          throw new HttpError(
+            503,
+            "too many logins are being checked right now; try again shortly",
+            {
+              headers: { "Retry-After": "5" },
+            },
+          );
+        }
         throw e;
       }
       if (!user) {

@@ -7,17 +7,31 @@
  * grew from ~10 ms to 190–500 ms). One lane keeps hashing on one thread.
  */
 
-/** Runs async jobs with bounded concurrency, first come first served. */
+/** Thrown by {@link HashLane.run} when too many jobs already wait: the caller should answer "busy". */
+export class LaneBusyError extends Error {
+  constructor(readonly waiting: number) {
+    super(`${waiting} password checks are already waiting`);
+    this.name = "LaneBusyError";
+  }
+}
+
+/** Runs async jobs with bounded concurrency, first come first served, with a bounded queue. */
 export class HashLane {
   readonly #concurrency: number;
+  readonly #maxWaiting: number;
   readonly #waiting: (() => void)[] = [];
   #active = 0;
   #peak = 0;
 
-  /** A lane running at most `concurrency` jobs at a time. */
-  constructor(concurrency = 1) {
+  /**
+   * A lane running at most `concurrency` jobs at a time, with at most
+   * `maxWaiting` more waiting (beyond that, run() refuses with LaneBusyError,
+   * so a login flood cannot queue minutes of hashing ahead of the real user).
+   */
+  constructor(concurrency = 1, maxWaiting = 64) {
     if (!(concurrency >= 1)) throw new RangeError("concurrency must be at least 1");
     this.#concurrency = concurrency;
+    this.#maxWaiting = maxWaiting;
   }
 
   /** Jobs running now. */
@@ -35,9 +49,10 @@ export class HashLane {
     return this.#peak;
   }
 
-  /** Runs `job` when a place is free; its result or error is the caller's. */
+  /** Runs `job` when a place is free; its result or error is the caller's. LaneBusyError when full. */
   async run<T>(job: () => Promise<T>): Promise<T> {
     if (this.#active >= this.#concurrency) {
+      if (this.#waiting.length >= this.#maxWaiting) throw new LaneBusyError(this.#waiting.length);
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
     this.#active++;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HashLane } from "./hash_lane.ts";
+import { HashLane, LaneBusyError } from "./hash_lane.ts";
 
 Deno.test("a hash lane runs at most its concurrency at once, in arrival order", async () => {
   const lane = new HashLane(2);
@@ -31,4 +31,16 @@ Deno.test("a failing job frees its place for the next one and rejects only its c
   await assert.rejects(failing, /boom/);
   assert.equal(await next, "next");
   assert.throws(() => new HashLane(0), RangeError);
+});
+
+Deno.test("a full lane refuses more work at once instead of queueing without bound", async () => {
+  const lane = new HashLane(1, 2);
+  const gate = Promise.withResolvers<void>();
+  const running = lane.run(() => gate.promise);
+  const queued = [lane.run(() => Promise.resolve(1)), lane.run(() => Promise.resolve(2))];
+  await assert.rejects(lane.run(() => Promise.resolve(3)), LaneBusyError);
+  gate.resolve();
+  await running;
+  assert.deepEqual(await Promise.all(queued), [1, 2]);
+  assert.equal(await lane.run(() => Promise.resolve(4)), 4);
 });
