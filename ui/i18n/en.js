@@ -485,4 +485,13 @@ export default {
   "overview.tileRate": "≈ {n} values/s",
   "overview.tileWorst": "worst cycle {ms}/{every} ms",
   "overview.groupsOf": "Polling groups of {code}",
+  "field.bitWrite": "Bit write (read-modify-write)",
+  "field.writable": "Writable by operators",
+  "field.writeMax": "Highest value to write",
+  "field.writeMin": "Lowest value to write",
+  "hint.bitWrite":
+    "A bit of a word is written by reading the word and writing it back; the PLC program may change another bit in between. Allow only where nothing else writes this word.",
+  "hint.writable":
+    "Operators may write this tag from its faceplate or a recipe; every write is audited.",
+  "hint.writeLimits": "Engineering units; empty: the data type's range.",
 };

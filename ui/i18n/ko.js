@@ -485,4 +485,13 @@ export default {
   "overview.tileRate": "≈ 초당 {n}개 값",
   "overview.tileWorst": "최장 주기 {ms}/{every} ms",
   "overview.groupsOf": "{code}의 폴링 그룹",
+  "field.bitWrite": "비트 쓰기 (읽고-수정-쓰기)",
+  "field.writable": "운전원 쓰기 허용",
+  "field.writeMax": "쓰기 최댓값",
+  "field.writeMin": "쓰기 최솟값",
+  "hint.bitWrite":
+    "워드의 비트는 워드를 읽고 다시 써서 씁니다. 그 사이 PLC 프로그램이 다른 비트를 바꿀 수 있으므로, 이 워드를 다른 곳에서 쓰지 않을 때만 허용하십시오.",
+  "hint.writable":
+    "운전원이 페이스플레이트나 레시피로 이 태그를 쓸 수 있습니다. 모든 쓰기는 감사 기록에 남습니다.",
+  "hint.writeLimits": "공학 단위. 비우면 데이터 형식의 범위.",
 };
