@@ -1,11 +1,18 @@
 /**
- * The PostgreSQL historian sink (npm:postgres): each batch is one statement,
- * an INSERT … SELECT FROM unnest(six arrays) … ON CONFLICT (tag_id, ts) DO
- * UPDATE, so a batch is atomic without an explicit transaction and costs one
- * round trip. The table (DDL in sinks/postgres_sql.ts and docs/historian.md)
- * is created when missing, on first use, so that the sink can be built while
- * the database is still down. Measured alternatives: docs/historian.md.
+ * The PostgreSQL historian sink (npm:postgres). A batch is streamed with
+ * `COPY … FROM STDIN (FORMAT binary)` straight into the history table inside
+ * one transaction (BEGIN, COPY, COMMIT): PostgreSQL's fastest way in, about a
+ * third of the server CPU per value of an upsert. The primary key (tag_id,
+ * ts) makes that COPY fail as a whole when a (tag, ts) is already stored — a
+ * replay, or a retry of a write whose commit was not acknowledged — and the
+ * batch is then written again with the upsert (INSERT … SELECT FROM unnest
+ * … ON CONFLICT (tag_id, ts) DO UPDATE), which keeps one row per key and lets
+ * the last write win. Either way a batch is atomic and stored exactly once.
+ * The table (DDL in sinks/postgres_sql.ts and docs/historian.md) is created
+ * when missing, on first use, so that the sink can be built while the
+ * database is still down. Measured alternatives: docs/historian.md.
  */
+import type { Writable } from "node:stream";
 import postgres from "postgres";
 import type { Sample } from "../model/sample.ts";
 import {
@@ -19,7 +26,10 @@ import { sortDedupe, validateBatch } from "./batch.ts";
 import { bucketWidth, checkSamplesArgs } from "./buckets.ts";
 import { decodeSample, kindOf, lastOf, numericOf, qualityCode, textOf } from "./codes.ts";
 import { SinkClosedError } from "./errors.ts";
+import { encodeCopyBinary } from "./postgres_copy.ts";
+import { noDelaySockets } from "./postgres_socket.ts";
 import {
+  copySql,
   createTableSql,
   historySql,
   pruneSql,
@@ -40,6 +50,12 @@ export interface PostgresSinkOptions {
   readonly connectTimeoutSeconds?: number;
   /** Create the table and index when missing (default true). */
   readonly createTable?: boolean;
+  /**
+   * Store batches by binary COPY (default true). false: every batch by the
+   * upsert, as before COPY — for PostgreSQL-compatible servers or proxies
+   * without `COPY … FROM STDIN (FORMAT binary)`, and for comparison.
+   */
+  readonly copy?: boolean;
 }
 
 interface SampleRow {
@@ -69,8 +85,11 @@ export class PostgresSink implements Sink, HistorySource {
   readonly #sql: postgres.Sql;
   readonly #table: string;
   readonly #createTable: boolean;
+  readonly #useCopy: boolean;
   #schema: Promise<void> | undefined;
   #closed = false;
+  #copies = 0;
+  #upserts = 0;
 
   /** Builds the pool; connects lazily, so a down database fails writes, not startup. */
   constructor(options: PostgresSinkOptions) {
@@ -78,6 +97,7 @@ export class PostgresSink implements Sink, HistorySource {
     if (!TABLE_NAME.test(table)) throw new RangeError(`not a plain table name: ${table}`);
     this.#table = table;
     this.#createTable = options.createTable ?? true;
+    this.#useCopy = options.copy ?? true;
     this.#sql = postgres(options.url, {
       max: options.poolSize ?? 2,
       connect_timeout: options.connectTimeoutSeconds ?? 5,
@@ -85,16 +105,71 @@ export class PostgresSink implements Sink, HistorySource {
       prepare: true,
       onnotice: () => {},
       connection: { application_name: "jsscada" },
-    });
+      // TCP_NODELAY: without it every COPY waits ≈ 40 ms for a delayed ACK.
+      socket: noDelaySockets(),
+    } as postgres.Options<Record<string, never>>);
   }
 
-  /** Stores a batch with one upsert statement; rejects (storing nothing) on any failure. */
+  /**
+   * Batches stored by COPY, and batches stored by the upsert (after the
+   * database refused their COPY — a stored (tag, ts), a trigger… — or with
+   * `copy: false`): for metrics and tests.
+   */
+  get writeCounts(): { readonly copies: number; readonly upserts: number } {
+    return { copies: this.#copies, upserts: this.#upserts };
+  }
+
+  /**
+   * Stores a batch: COPY in one transaction, or, when the database refuses
+   * that COPY (a stored (tag, ts), a trigger…), the upsert; rejects (storing
+   * nothing) on any failure of both.
+   */
   async write(batch: readonly Sample[]): Promise<void> {
     this.#assertOpen();
     validateBatch(batch);
     if (batch.length === 0) return;
     await this.#ensureSchema();
     const rows = sortDedupe(batch);
+    if (this.#useCopy && await this.#copy(rows)) {
+      this.#copies++;
+      return;
+    }
+    await this.#upsert(rows);
+    this.#upserts++;
+  }
+
+  /**
+   * BEGIN, COPY (binary) and COMMIT on one reserved connection; BEGIN is
+   * pipelined with the COPY and COMMIT with the data, so a batch costs two
+   * round trips and one commit. Resolves true when committed, false when the
+   * database refused the COPY (nothing stored; the caller upserts), and
+   * rejects on a connection failure.
+   */
+  async #copy(rows: readonly Sample[]): Promise<boolean> {
+    const data = encodeCopyBinary(rows);
+    const conn = await this.#sql.reserve();
+    let open = false;
+    try {
+      const begin = conn.unsafe("BEGIN").execute();
+      open = true;
+      const [, stream] = await Promise.all([begin, conn.unsafe(copySql(this.#table)).writable()]);
+      await sendCopyData(stream, data);
+      // A COPY that failed after its data was sent is only visible here: the
+      // aborted transaction's COMMIT answers ROLLBACK.
+      const commit = await conn.unsafe("COMMIT");
+      open = false;
+      return commit.command === "COMMIT";
+    } catch (error) {
+      if (open) await conn.unsafe("ROLLBACK").catch(() => {});
+      if (error instanceof postgres.PostgresError) return false;
+      throw error;
+    } finally {
+      conn.release();
+    }
+  }
+
+  /** The batch as one INSERT … SELECT FROM unnest … ON CONFLICT DO UPDATE (atomic by itself). */
+  async #upsert(rows: readonly Sample[]): Promise<void> {
     const n = rows.length;
     const tags = new Array<number>(n);
     const times = new Array<number>(n);
@@ -207,4 +282,23 @@ export class PostgresSink implements Sink, HistorySource {
   #assertOpen(): void {
     if (this.#closed) throw new SinkClosedError("postgres");
   }
+}
+
+/**
+ * Writes the whole COPY stream and ends it; resolves once npm:postgres has
+ * queued CopyDone (its `_final`), rejects when the stream fails first.
+ * npm:postgres 3.4.9 never settles a COPY writable whose server-side failure
+ * arrives after CopyDone (porsager/postgres#1173), so the caller must not
+ * wait for 'finish': it learns the outcome from its COMMIT instead.
+ */
+function sendCopyData(stream: Writable, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const final = stream._final;
+    stream._final = (callback) => {
+      final.call(stream, callback);
+      resolve();
+    };
+    stream.on("error", reject); // kept: a later 'error' must not go unhandled
+    stream.end(data);
+  });
 }

@@ -1,11 +1,13 @@
 /**
  * The SQL text of the PostgreSQL sink for one history table: DDL (also in
- * docs/historian.md), the unnest upsert, and the range and downsampled
- * queries. Times cross the wire as integer ms and become timestamptz in SQL
+ * docs/historian.md), the binary COPY of a batch, the unnest upsert (the
+ * fallback when a COPY meets a stored (tag, ts)), and the range and
+ * downsampled queries. Times cross the wire as integer ms and become timestamptz in SQL
  * (epoch + ms × 1 ms), exact to the millisecond; back to ms they go through
  * date_part (double precision, fast) rounded to the integer ms, which is
  * exact because the error of a double here is far below half a millisecond.
  */
+import { COPY_COLUMNS } from "./postgres_copy.ts";
 
 /** A table name the sink accepts: `name` or `schema.name`, plain identifiers. */
 export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
@@ -43,6 +45,15 @@ ON CONFLICT (tag_id, ts) DO UPDATE SET kind = EXCLUDED.kind, quality = EXCLUDED.
   num_value = EXCLUDED.num_value, text_value = EXCLUDED.text_value
 WHERE (h.kind, h.quality, h.num_value, h.text_value)
   IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.quality, EXCLUDED.num_value, EXCLUDED.text_value)`;
+}
+
+/**
+ * The COPY that streams a batch straight into the table, in PostgreSQL's
+ * binary format (encoded by sinks/postgres_copy.ts); run inside a transaction
+ * so that a failure after the data was sent still rolls the whole batch back.
+ */
+export function copySql(table: string): string {
+  return `COPY ${table} (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`;
 }
 
 /** Raw rows of tag $1 in [$2, $3) ms, oldest first, at most $4. */

@@ -163,3 +163,75 @@ Deno.test("postgres close cuts statements still running after CLOSE_TIMEOUT_S, s
     for (const c of conns) c.close();
   }
 });
+
+Deno.test({
+  name: "postgres sink stores new batches by COPY and a replay through the upsert, exactly once",
+  ignore: missing,
+  fn: async () => {
+    const pg = await startTestPostgres();
+    const sink = new PostgresSink({ url: pg.url, table: "h" });
+    const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+    try {
+      const first = grid(1, 20, 5);
+      const later = grid(1, 20, 5, BASE_TS + 5_000);
+      await sink.write(first);
+      await sink.write(later);
+      assert.deepEqual(sink.writeCounts, { copies: 2, upserts: 0 });
+
+      await sink.write(first); // a replay: every (tag, ts) is stored
+      const overlap = [...later.slice(50), ...grid(1, 20, 1, BASE_TS + 10_000)].map((s) => ({
+        ...s,
+        value: 42,
+      }));
+      await sink.write(overlap); // half stored, half new: last write wins
+      assert.deepEqual(sink.writeCounts, { copies: 2, upserts: 2 });
+
+      const [{ n }] = await sql`select count(*)::int as n from h`;
+      assert.equal(n, 220);
+      const expected = byKey([...first, ...later.slice(0, 50), ...overlap]);
+      const tag3 = expected.filter((s) => s.tagId === 3);
+      assert.deepEqual(await sink.samples(3, 0, BASE_TS + 1e6, 1000), tag3);
+      const [{ open }] = await sql`select count(*)::int as open from pg_stat_activity
+        where state like 'idle in transaction%'`;
+      assert.equal(open, 0, "no transaction left open by a refused COPY");
+    } finally {
+      await sql.end();
+      await sink.close();
+      await pg.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "postgres COPY keeps -0 and every double bit for bit; copy: false writes by the upsert",
+  ignore: missing,
+  fn: async () => {
+    const pg = await startTestPostgres();
+    const sink = new PostgresSink({ url: pg.url, table: "exact" });
+    const upserting = new PostgresSink({ url: pg.url, table: "plain", copy: false });
+    try {
+      const values = [-0, 0.1 + 0.2, 5e-324, -1.7976931348623157e308, 1 / 3, NaN, -Infinity];
+      const batch: Sample[] = values.map((value, i) => ({
+        tagId: 1,
+        ts: BASE_TS + i,
+        value,
+        quality: "good",
+      }));
+      await sink.write(batch);
+      const back = (await sink.samples(1, 0, BASE_TS + 1e6, 100)).map((s) => s.value);
+      values.forEach((v, i) => assert.ok(Object.is(back[i], v), `${back[i]} is ${v}`));
+
+      await upserting.write(grid(1, 3, 3));
+      await upserting.write(grid(1, 3, 3));
+      assert.deepEqual(upserting.writeCounts, { copies: 0, upserts: 2 });
+      assert.deepEqual(
+        await upserting.samples(2, 0, BASE_TS + 1e6, 10),
+        grid(1, 3, 3).filter((s) => s.tagId === 2),
+      );
+    } finally {
+      await upserting.close();
+      await sink.close();
+      await pg.cleanup();
+    }
+  },
+});
