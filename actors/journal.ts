@@ -20,7 +20,7 @@ import {
   formatRow,
   formatRows,
   JOURNAL_HEADER,
-  parseSegment,
+  SegmentReader,
   type SegmentRow,
 } from "./journal_format.ts";
 import { appendAll, CursorFile } from "./journal_cursor.ts";
@@ -88,6 +88,17 @@ interface Segment {
   bytes: number;
   /** Rows not yet replayed (estimated from the size for a previous run's segment until read). */
   values: number;
+  /** `values` is only known from the size: a previous run's segment, not yet read. */
+  estimated?: boolean;
+}
+
+/** The segment being replayed: its reader and the rows parsed ahead of the cursor. */
+interface Loaded {
+  readonly seq: number;
+  readonly reader: SegmentReader;
+  rows: SegmentRow[];
+  /** Its size per row has been counted in the journal's average. */
+  measured?: boolean;
 }
 
 /** The journal on disk: CSV segment files plus a replay cursor; see the module comment. */
@@ -106,10 +117,13 @@ export class Journal implements JournalPort {
   #bytes = 0;
   #nextSeq = 1;
   #cursor!: CursorFile;
-  #loaded: { seq: number; rows: SegmentRow[]; records: number } | null = null;
+  /** The head segment being replayed: its reader and the rows read ahead of the cursor. */
+  #loaded: Loaded | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Bytes and rows seen (spilled, or read back), for estimating a segment's rows from its size. */
+  readonly #sizes = { bytes: 0, rows: 0 };
   #nearFull = false;
   #full = false;
   #diskLow = false;
@@ -167,8 +181,7 @@ export class Journal implements JournalPort {
         await fs.remove(path);
         continue;
       }
-      const values = Math.max(1, Math.round((size - HEADER_BYTES.length) / ESTIMATED_ROW_BYTES));
-      j.#segments.push({ seq, name, bytes: size, values });
+      j.#segments.push({ seq, name, bytes: size, values: 0, estimated: true });
       j.#bytes += size;
     }
     j.#segments.sort((a, b) => a.seq - b.seq);
@@ -202,7 +215,11 @@ export class Journal implements JournalPort {
   /** Sizes and counters now (plain data). */
   stats(): JournalStats {
     let pendingValues = 0;
-    for (const s of this.#segments) pendingValues += s.values;
+    for (const s of this.#segments) {
+      pendingValues += s.estimated
+        ? Math.max(1, Math.round((s.bytes - HEADER_BYTES.length) / this.#rowBytes()))
+        : s.values;
+    }
     return {
       bytes: this.#bytes,
       maxBytes: this.#maxBytes,
@@ -275,6 +292,8 @@ export class Journal implements JournalPort {
       return { written: 0, dropped: samples.length, reason: "disk_full" };
     }
     this.#active!.segment.values += written;
+    this.#sizes.bytes += bytes.length;
+    this.#sizes.rows += written;
     this.#n.spills++;
     this.#n.appendedValues += written;
     this.#checkFill();
@@ -385,20 +404,34 @@ export class Journal implements JournalPort {
       if (this.#loaded?.seq !== head.seq) await this.#load(head);
       const loaded = this.#loaded!;
       const start = this.#doneIn(head.seq);
-      let i = 0;
-      while (i < loaded.rows.length && loaded.rows[i].record < start) i++;
-      if (i === loaded.rows.length) {
+      // Parse only what this batch needs (plus one row to know where it ends).
+      for (;;) {
+        if (loaded.rows.length > 0 && loaded.rows[0].record < start) {
+          loaded.rows = loaded.rows.filter((r) => r.record >= start);
+        }
+        if (loaded.rows.length > max || loaded.reader.done) break;
+        this.#pull(head, loaded, max + 1 - loaded.rows.length);
+      }
+      const rows = loaded.rows;
+      head.estimated = false;
+      head.values = rows.length + this.#unreadRows(loaded);
+      if (loaded.reader.done && !loaded.measured) {
+        loaded.measured = true;
+        this.#sizes.bytes += loaded.reader.length - HEADER_BYTES.length;
+        this.#sizes.rows += loaded.reader.records;
+      }
+      if (rows.length === 0) {
         await this.#finish(head);
         continue;
       }
-      const end = Math.min(i + max, loaded.rows.length);
-      const last = end === loaded.rows.length;
+      const take = Math.min(max, rows.length);
+      const last = take === rows.length && loaded.reader.done;
       return {
-        samples: loaded.rows.slice(i, end).map((r) => r.sample),
+        samples: rows.slice(0, take).map((r) => r.sample),
         file: head.name,
         seq: head.seq,
         startRecord: start,
-        endRecord: last ? loaded.records : loaded.rows[end].record,
+        endRecord: last ? loaded.reader.records : rows[take].record,
         last,
       };
     }
@@ -457,8 +490,13 @@ export class Journal implements JournalPort {
 
   async #load(head: Segment): Promise<void> {
     const text = await this.#fs.readText(join(this.dir, head.name));
-    const parsed = parseSegment(text);
-    for (const p of parsed.problems) {
+    this.#loaded = { seq: head.seq, reader: new SegmentReader(text), rows: [] };
+  }
+
+  /** Parses up to `n` more rows of the head segment, reporting torn and corrupt rows on the way. */
+  #pull(head: Segment, loaded: Loaded, n: number): void {
+    const { rows, problems } = loaded.reader.next(n);
+    for (const p of problems) {
       if (p.kind === "torn") this.#n.tornRows++;
       else this.#n.corruptRows++;
       this.#onEvent({
@@ -469,9 +507,23 @@ export class Journal implements JournalPort {
         excerpt: p.excerpt,
       });
     }
-    this.#loaded = { seq: head.seq, rows: parsed.rows, records: parsed.records };
-    const start = this.#doneIn(head.seq);
-    head.values = parsed.rows.filter((r) => r.record >= start).length;
+    for (const r of rows) loaded.rows.push(r);
+  }
+
+  /** Average bytes of a row: measured on spills and on segments read, 60 until then. */
+  #rowBytes(): number {
+    return this.#sizes.rows > 0 ? this.#sizes.bytes / this.#sizes.rows : ESTIMATED_ROW_BYTES;
+  }
+
+  /** Rows of the head segment not parsed yet, estimated from the text left and the rows so far. */
+  #unreadRows(loaded: Loaded): number {
+    const r = loaded.reader;
+    if (r.done) return 0;
+    const left = r.length - r.position;
+    const perRow = r.records > 0
+      ? (r.position - HEADER_BYTES.length) / r.records
+      : this.#rowBytes();
+    return Math.max(1, Math.round(left / Math.max(1, perRow)));
   }
 
   /** Records of segment `seq` already replayed. */

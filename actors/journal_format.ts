@@ -6,10 +6,9 @@
  * Rows are formatted directly rather than through csv-stringify: every field
  * but a string value is plain ASCII without delimiters, and string values are
  * always quoted (RFC 4180, `"` doubled), which is 10× faster on the spill path
- * measured here (20,000 rows: 3 ms against 30–80 ms). Files are read with
- * csv-parse.
+ * measured here (20,000 rows: 3 ms against 30–80 ms). Files are read back by
+ * a small reader for this one shape, for the same reason (see parseSegment).
  */
-import { parse } from "csv-parse/sync";
 import { QUALITIES, type Quality, type Sample } from "../model/sample.ts";
 
 /** The columns of a journal file, in order. */
@@ -141,99 +140,178 @@ export function rowToSample(fields: readonly string[]): Sample | string {
   return { tagId: Number(tagText), ts, value, quality: qualityText as Quality };
 }
 
-interface ParsedRecord {
-  readonly record: string[];
-  readonly info: { readonly lines: number };
-}
-
 /**
  * Parses a segment file's text. Never throws: the header row is skipped, a
  * torn last row (no final newline, or an unclosed quote at the end) and
  * corrupt rows are returned as problems with their line numbers.
+ *
+ * A hand-written reader for the one shape the journal writes (RFC 4180:
+ * fields split by commas, records by LF, a field in double quotes may hold
+ * commas, LF and doubled quotes): one pass with indexOf and charCodeAt. It
+ * reads a full 4 MiB segment (70,000 rows) in tens of milliseconds where
+ * csv-parse took over a second, and that second held up the thread the
+ * journal replays on.
  */
 export function parseSegment(text: string): ParsedSegment {
-  const problems: SegmentProblem[] = [];
-  let lines: string[] | undefined;
-  const excerptAt = (line: number) => excerpt((lines ??= text.split("\n"))[line - 1] ?? "");
-  let unclosedQuote = false;
-  let records: ParsedRecord[];
-  try {
-    records = parse(text, {
-      info: true,
-      relax_column_count: true,
-      skip_records_with_error: true,
-      on_skip: (err: { code?: string; message?: string; lines?: number } | undefined) => {
-        if (err?.code === "CSV_QUOTE_NOT_CLOSED") {
-          unclosedQuote = true; // the torn tail, reported below
-          return;
-        }
-        const line = err?.lines ?? 0;
-        problems.push({
-          kind: "corrupt",
-          line,
-          reason: err?.message ?? "unreadable row",
-          excerpt: excerptAt(line),
-        });
-      },
-    }) as unknown as ParsedRecord[];
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return {
-      records: 0,
-      rows: [],
-      problems: [{ kind: "corrupt", line: 1, reason: message, excerpt: excerpt(text) }],
-    };
-  }
-  const rows: SegmentRow[] = [];
-  let dataRecords = 0;
-  let prevEndLine = 0;
-  const endsClean = text.endsWith("\n");
-  for (let i = 0; i < records.length; i++) {
-    const { record, info } = records[i];
-    const line = prevEndLine + 1;
-    prevEndLine = info.lines;
-    if (i === 0 && record.join(",") + "\n" === JOURNAL_HEADER) continue;
-    const isLast = i === records.length - 1;
-    const result = rowToSample(record);
-    if (typeof result === "string") {
-      const torn = isLast && !endsClean;
-      problems.push({
-        kind: torn ? "torn" : "corrupt",
-        line,
-        reason: torn ? `torn last row (${result})` : result,
-        excerpt: excerpt(record.join(",")),
-      });
-      if (torn) continue;
-    } else rows.push({ sample: result, record: dataRecords });
-    dataRecords++;
-  }
-  const lastGoodEnd = records.length ? records[records.length - 1].info.lines : 0;
-  const tail = unclosedQuote ? tornTail(text) : undefined;
-  if (tail !== undefined) {
-    problems.push({
-      kind: "torn",
-      line: lastGoodEnd + 1,
-      reason: "torn last row (unclosed quote at the end of the file)",
-      excerpt: excerpt(tail),
-    });
-  }
-  problems.sort((a, b) => a.line - b.line);
-  return { records: dataRecords, rows, problems };
+  const reader = new SegmentReader(text);
+  const { rows, problems } = reader.next(Infinity);
+  return { records: reader.records, rows, problems };
 }
 
-/** The text of an unclosed-quote tail that csv-parse skipped, if any. */
-function tornTail(text: string): string | undefined {
-  // csv-parse skips an unterminated quoted record at the end: find where it
-  // starts, the last newline outside quotes.
-  let inQuotes = false;
-  let recordStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) inQuotes = !inQuotes;
-    else if (c === 10 && !inQuotes) recordStart = i + 1;
+/**
+ * Reads a segment's text a few rows at a time, so that replaying a batch
+ * costs in proportion to the batch, not to the segment: {@link next} parses
+ * only as many rows as it returns. Same rules as {@link parseSegment}.
+ */
+export class SegmentReader {
+  readonly #text: string;
+  #pos = 0;
+  #line = 1;
+  #records = 0;
+  #first = true;
+
+  /** A reader at the start of `text` (a whole segment file). */
+  constructor(text: string) {
+    this.#text = text;
   }
-  if (!inQuotes) return undefined;
-  return text.slice(recordStart);
+
+  /** Data records read so far (good and corrupt; the header and a torn tail excluded). */
+  get records(): number {
+    return this.#records;
+  }
+
+  /** Where the next record starts, in characters of the text. */
+  get position(): number {
+    return this.#pos;
+  }
+
+  /** The text's length, characters. */
+  get length(): number {
+    return this.#text.length;
+  }
+
+  /** Whether the whole text has been read. */
+  get done(): boolean {
+    return this.#pos >= this.#text.length;
+  }
+
+  /** Reads up to `max` good rows from where the last call stopped, with the problems met on the way. */
+  next(max: number): { rows: SegmentRow[]; problems: SegmentProblem[] } {
+    const text = this.#text;
+    const n = text.length;
+    const rows: SegmentRow[] = [];
+    const problems: SegmentProblem[] = [];
+    while (this.#pos < n && rows.length < max) {
+      const start = this.#pos;
+      const startLine = this.#line;
+      const r = readRecord(text, start);
+      this.#pos = r.end;
+      this.#line += countNewlines(text, start, r.end);
+      const isLast = r.end >= n;
+      const isFirst = this.#first;
+      this.#first = false;
+      if (
+        isFirst && r.error === undefined && !r.unclosed &&
+        r.fields.join(",") + "\n" === JOURNAL_HEADER
+      ) continue;
+      let reason: string | undefined = r.unclosed
+        ? "unclosed quote at the end of the file"
+        : r.error;
+      if (reason === undefined) {
+        const result = rowToSample(r.fields);
+        if (typeof result !== "string") {
+          rows.push({ sample: result, record: this.#records++ });
+          continue;
+        }
+        reason = result;
+      }
+      const torn = r.unclosed || (isLast && !r.newline);
+      problems.push({
+        kind: torn ? "torn" : "corrupt",
+        line: startLine,
+        reason: torn ? `torn last row (${reason})` : reason,
+        excerpt: excerpt(text.slice(start, r.newline ? r.end - 1 : r.end)),
+      });
+      if (!torn) this.#records++;
+    }
+    return { rows, problems };
+  }
+}
+
+interface RawRecord {
+  readonly fields: string[];
+  /** Where the next record starts. */
+  readonly end: number;
+  /** The record ended with a newline (not the end of the text). */
+  readonly newline: boolean;
+  /** A quoted field ran to the end of the text. */
+  readonly unclosed: boolean;
+  /** What makes the record unreadable as CSV, if anything. */
+  readonly error: string | undefined;
+}
+
+const COMMA = 44;
+const LF = 10;
+const QUOTE = 34;
+
+/** Reads the record that starts at `pos` (see {@link parseSegment} for the grammar). */
+function readRecord(text: string, pos: number): RawRecord {
+  const n = text.length;
+  const fields: string[] = [];
+  let error: string | undefined;
+  for (;;) {
+    if (pos < n && text.charCodeAt(pos) === QUOTE) {
+      let value = "";
+      let from = pos + 1;
+      for (;;) {
+        const q = text.indexOf('"', from);
+        if (q < 0) return { fields, end: n, newline: false, unclosed: true, error };
+        value += text.slice(from, q);
+        if (text.charCodeAt(q + 1) === QUOTE) {
+          value += '"';
+          from = q + 2;
+          continue;
+        }
+        pos = q + 1;
+        break;
+      }
+      fields.push(value);
+      const c = pos < n ? text.charCodeAt(pos) : -1;
+      if (c === COMMA) {
+        pos++;
+        continue;
+      }
+      if (c === LF) return { fields, end: pos + 1, newline: true, unclosed: false, error };
+      if (c === -1) return { fields, end: n, newline: false, unclosed: false, error };
+      // Text after a closing quote: the record is corrupt; resume at the next line.
+      error ??= `a quoted field must end at a comma or a line end (column ${fields.length})`;
+      const nl = text.indexOf("\n", pos);
+      return nl < 0
+        ? { fields, end: n, newline: false, unclosed: false, error }
+        : { fields, end: nl + 1, newline: true, unclosed: false, error };
+    }
+    let end = pos;
+    while (end < n) {
+      const c = text.charCodeAt(end);
+      if (c === COMMA || c === LF) break;
+      if (c === QUOTE) error ??= `a quote inside an unquoted field (column ${fields.length + 1})`;
+      end++;
+    }
+    fields.push(text.slice(pos, end));
+    if (end < n && text.charCodeAt(end) === COMMA) {
+      pos = end + 1;
+      continue;
+    }
+    return end < n
+      ? { fields, end: end + 1, newline: true, unclosed: false, error }
+      : { fields, end: n, newline: false, unclosed: false, error };
+  }
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf("\n", from); i >= 0 && i < to; i = text.indexOf("\n", i + 1)) count++;
+  return count;
 }
 
 function excerpt(text: string): string {

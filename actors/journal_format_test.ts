@@ -7,6 +7,7 @@ import {
   JOURNAL_HEADER,
   parseNumber,
   parseSegment,
+  SegmentReader,
 } from "./journal_format.ts";
 
 /** Samples with every kind of value, including the awkward ones. */
@@ -149,4 +150,25 @@ Deno.test("an empty or header-only segment has no rows and no problems", () => {
   assert.deepEqual(parseSegment(JOURNAL_HEADER), { records: 0, rows: [], problems: [] });
   const tornHeader = parseSegment("tag_id,ts,is");
   assert.equal(tornHeader.problems[0].kind, "torn");
+});
+
+Deno.test("a segment reader parses only as many rows as it is asked for, in order", () => {
+  const samples = Array.from({ length: 1_000 }, (_, i) => ({
+    tagId: 1 + (i % 7),
+    ts: i,
+    value: i % 5 === 0 ? `text, "${i}"\nline` : i / 3,
+    quality: "good" as const,
+  }));
+  const text = JOURNAL_HEADER + formatRows(samples);
+  const reader = new SegmentReader(text);
+  const first = reader.next(10);
+  assert.deepEqual(first.rows.map((r) => r.sample), samples.slice(0, 10));
+  assert.equal(reader.records, 10);
+  assert.ok(reader.position < text.length / 50, `read ${reader.position} of ${text.length}`);
+  assert.equal(reader.done, false);
+  const rest = reader.next(Infinity);
+  assert.deepEqual(rest.rows.map((r) => r.record), [...Array(990).keys()].map((k) => k + 10));
+  assert.deepEqual(rest.rows.map((r) => r.sample), samples.slice(10));
+  assert.equal(reader.done, true);
+  assert.deepEqual(parseSegment(text).rows.length, 1_000);
 });

@@ -99,7 +99,8 @@ Deno.test("any outage schedule: every sample stored exactly once, in order per t
 });
 
 Deno.test("a long outage then recovery: nothing lost, nothing doubled, the journal drains", async () => {
-  const h = await startWriter({ settings: small, capacity: 1_000 });
+  // Replay in batches of 100: 12,000 journaled values in 120 cursor fsyncs, not 2,400.
+  const h = await startWriter({ settings: { ...small, replayBatchSize: 100 }, capacity: 1_000 });
   try {
     const produced: Sample[] = [];
     h.sink.down = true;

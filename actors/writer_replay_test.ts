@@ -82,7 +82,12 @@ Deno.test("live batches go first: replay fills only the sink time live data leav
       Math.abs(st.replay.valuesPerSecond! - rate) < 1,
       "the catch-up rate is values replayed per second",
     );
-    assert.equal(st.replay.pendingValues, stored.length - st.totals.valuesReplayed);
+    // A previous run's segments are counted from their size until read: close, not exact.
+    const left = stored.length - st.totals.valuesReplayed;
+    assert.ok(
+      Math.abs(st.replay.pendingValues - left) <= 0.1 * left,
+      `pending ${st.replay.pendingValues}, in truth ${left}`,
+    );
     assert.ok(
       Math.abs(st.replay.etaMs! - st.replay.pendingValues / rate * 1000) < 2,
       `time left ${st.replay.etaMs} ms`,
