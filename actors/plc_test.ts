@@ -330,3 +330,21 @@ Deno.test("against the fixture PLC: killed, it fails after its attempts; restart
     await link.settled();
   }
 });
+
+Deno.test("a failed request below attempts does not cut the other reads in flight (a cycle read the PLC already answered is not lost)", async () => {
+  const { actor, link, clock, pool } = start({ attempts: 3 });
+  actor.start();
+  await clock.advance(0);
+  pool().delayMs = 50;
+  const inFlight = link.readBlocks([block]); // e.g. a handshake group's cycle read
+  await settle();
+  pool().mode = "down";
+  const other = await link.readBlocks([block]); // another group's request loses its connection
+  assert.equal(other.error?.code, "refused");
+  pool().mode = "ok";
+  await clock.advance(50);
+  const r = await inFlight;
+  assert.equal(r.failed, 0, "the read in flight was answered and kept");
+  assert.equal(link.gate, "open");
+  actor.stop();
+});
