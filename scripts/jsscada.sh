@@ -29,7 +29,8 @@ use_deno() {
   fi
   if [ ! -x .tools/node_modules/.bin/deno ]; then
     echo "installing deno $DENO_VERSION into .tools/ from the npm registry (once)" >&2
-    if ! npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error \
+    if ! npm install --prefix .tools --no-save --no-audit --no-fund --no-update-notifier \
+      --loglevel=error \
       "deno@$DENO_VERSION" >&2; then
       echo "could not install deno $DENO_VERSION with npm (is the npm registry reachable?)" >&2
       return 1
