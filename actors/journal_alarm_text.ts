@@ -80,3 +80,37 @@ export function lossAlarmText(input: LossAlarmInput): string | null {
     formatSince(loss.since)
   }`;
 }
+
+/** The part of the writer's status the historian alarm reads. */
+export interface SinkAlarmInput extends LossAlarmInput {
+  /** The sink's kind (`WriterStatus.sink`). */
+  readonly sink: string;
+  /** `WriterStatus.condition`. */
+  readonly condition: string;
+  /** `WriterStatus.outage`: since when and why the historian takes no data. */
+  readonly outage: { readonly since: number; readonly reason: string } | null;
+  /** `WriterStatus.replay.pendingValues`: values waiting in the journal. */
+  readonly replay?: { readonly pendingValues: number };
+}
+
+/**
+ * The "historian refuses writes" alarm's message while the sink is down
+ * (condition `degraded`), or null when it is not. It only says that samples
+ * go to the journal while they do: when the journal is losing them too, it
+ * says so (the loss alarm, {@link lossAlarmText}, gives the count).
+ */
+export function sinkDownAlarmText(input: SinkAlarmInput): string | null {
+  if (input.condition !== "degraded") return null;
+  const since = input.outage ? ` since ${formatSince(input.outage.since)}` : "";
+  const why = input.outage ? `: ${input.outage.reason}` : "";
+  const head = `the ${input.sink} historian refuses writes${since}${why}`;
+  if (input.loss && input.loss.reason !== "buffer_full") {
+    return `${head}; the journal cannot take the samples either (${
+      input.loss.reason.replace("_", " ")
+    })`;
+  }
+  const waiting = input.replay
+    ? ` (${input.replay.pendingValues.toLocaleString("en-US")} waiting)`
+    : "";
+  return `${head}; samples go to the disk journal${waiting}`;
+}

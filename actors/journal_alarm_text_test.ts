@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatBytes, lossAlarmText } from "./journal_alarm_text.ts";
+import { formatBytes, lossAlarmText, sinkDownAlarmText } from "./journal_alarm_text.ts";
 
 const since = Date.UTC(2026, 11, 6, 8, 10, 0, 123);
 const journal = {
@@ -47,4 +47,31 @@ Deno.test("bytes are written for people", () => {
   assert.equal(formatBytes(1536), "1.5 KiB");
   assert.equal(formatBytes(256 * 1024 ** 2), "256 MiB");
   assert.equal(formatBytes(1024 ** 3), "1 GiB");
+});
+
+Deno.test("the historian alarm says samples go to the journal only while they do", () => {
+  const outage = { since, reason: "connect ECONNREFUSED 127.0.0.1:5432" };
+  const base = {
+    sink: "postgres",
+    condition: "degraded",
+    outage,
+    replay: { pendingValues: 12_345 },
+  };
+  assert.equal(
+    sinkDownAlarmText({ ...base, loss: null, journal }),
+    "the postgres historian refuses writes since 2026-12-06 08:10:00 UTC: connect ECONNREFUSED " +
+      "127.0.0.1:5432; samples go to the disk journal (12,345 waiting)",
+  );
+  assert.match(
+    sinkDownAlarmText({
+      ...base,
+      loss: { reason: "disk_full", since, lost: 9, detail: null },
+      journal,
+    })!,
+    /; the journal cannot take the samples either \(disk full\)$/,
+  );
+  assert.equal(
+    sinkDownAlarmText({ ...base, condition: "recovering", loss: null, journal }),
+    null,
+  );
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Sample } from "../model/sample.ts";
-import { lossAlarmText } from "./journal_alarm_text.ts";
+import { lossAlarmText, sinkDownAlarmText } from "./journal_alarm_text.ts";
 import { QuotaFs } from "./journal_fs_testing.ts";
 import { writerStatus } from "./writer.ts";
 import { key, makeSamples, segmentFiles, startWriter } from "./writer_testing.ts";
@@ -41,6 +41,11 @@ Deno.test("on a full disk spills are lost as disk_full, the status says how many
       text,
     );
     assert.ok(h.emitted.some((e) => e.type === "lossStarted" && e.reason === "disk_full"));
+    assert.match(
+      sinkDownAlarmText(st)!,
+      /^the fake historian refuses writes since .*journal cannot take/,
+    );
+    assert.deepEqual(structuredClone(st), st, "the status is plain data (it crosses threads)");
 
     h.sink.down = false;
     for (let i = 0; i < 20; i++) {
