@@ -159,6 +159,20 @@ const CASES: Record<string, Case> = {
     await h.sink.write(second);
     assert.deepEqual(await h.readAll(), second);
   },
+  "a batch partly stored already keeps one row per (tag, ts), the new samples winning": async (
+    h,
+  ) => {
+    const stored = grid(1, 30, 4);
+    await h.sink.write(stored);
+    // A replayed batch whose first half is stored (with other values) and second half new.
+    const mixed = [...stored.slice(60), ...grid(1, 30, 2, BASE_TS + 4_000)].map((s) => ({
+      ...s,
+      value: -s.tagId,
+    }));
+    await h.sink.write(mixed);
+    await h.sink.write(mixed);
+    assert.deepEqual(byKey(await h.readAll()), byKey([...stored.slice(0, 60), ...mixed]));
+  },
   "a (tag, ts) twice in one batch keeps the later sample": async (h) => {
     const batch: Sample[] = [
       { tagId: 5, ts: BASE_TS, value: 1, quality: "good" },
