@@ -79,6 +79,15 @@ async function addWritesSetup(dataDir: string): Promise<void> {
         writeMax: 100,
       });
     }
+    store.tags.create({
+      code: "E2E_CMD",
+      name: "E2E command bit",
+      plcId: store.plcs.getByCode(PAINT).id,
+      groupId: store.groups.getByCode("PAINT_BOOTH").id,
+      address: "M7000",
+      dataType: "BOOL",
+      writable: true,
+    });
     await store.users.create({ name: "op", role: "operator", password: PASSWORD });
     await store.users.create({ name: "viewer", role: "viewer", password: PASSWORD });
   } finally {
@@ -208,6 +217,27 @@ Deno.test({
             "the refused value never reached the PLC",
           );
           await shot(page, "writes-1366x768-faceplate-refused");
+          await fp.getByTestId("faceplate-close").click();
+          await fp.waitFor({ state: "detached" });
+        },
+      );
+
+      await t.step(
+        "an operator switches a command bit ON and OFF (bit units), each confirmed",
+        async () => {
+          await page.getByTestId("tag-search").fill("E2E_CMD");
+          await page.locator('#tag-rows tr[data-tag-code="E2E_CMD"] td[data-col=name]').click();
+          const fp = page.getByTestId("faceplate");
+          for (
+            const [button, want] of [["faceplate-on", true], ["faceplate-off", false]] as const
+          ) {
+            await fp.getByTestId(button).click();
+            await fp.getByTestId("faceplate-change").waitFor();
+            await fp.getByTestId("faceplate-confirm").click();
+            await fp.locator(`[data-testid=faceplate-result][data-read-back="${want}"]`).waitFor();
+            assert.equal(plant.plc(PAINT).getValue("M7000", "BOOL"), want);
+          }
+          await shot(page, "writes-1366x768-faceplate-bool");
           await fp.getByTestId("faceplate-close").click();
           await fp.waitFor({ state: "detached" });
         },

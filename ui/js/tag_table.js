@@ -167,7 +167,8 @@ export class TagTable {
       row.value = "v" in it ? it.v : it.value ?? null;
       row.quality = this.#inactive(row) ? "stale" : "q" in it ? it.q : it.quality ?? null;
       row.ts = toMs("t" in it ? it.t : it.ts);
-      if (typeof row.value === "number" && row.ts && NUMERIC.has(row.dataType)) {
+      // Only rows that have been in view keep a history: the sparklines are for what is shown.
+      if (row.seen && typeof row.value === "number" && row.ts && NUMERIC.has(row.dataType)) {
         const last = row.hist[row.hist.length - 1];
         if (!last || last[0] < row.ts) row.hist.push([row.ts, row.value]);
         const cut = row.ts - SPARK_SPAN_MS;
@@ -342,6 +343,7 @@ export class TagTable {
 
   #fill(tr, row) {
     const cells = tr.cells;
+    row.seen = true;
     if (tr.dataset.tagId !== String(row.id) || tr.dataset.fill !== "1") {
       tr.dataset.tagId = String(row.id);
       tr.dataset.tagCode = row.code;
