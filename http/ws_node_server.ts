@@ -93,8 +93,11 @@ export async function serveWithGuardedWebSocket(
 ): Promise<GuardedServer> {
   const maxPayload = options.maxPayload ?? MAX_CLIENT_MESSAGE;
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
-  const listener = getRequestListener((request, env) =>
-    options.fetch(request, { remoteAddr: peer(env.incoming.socket) })
+  // overrideGlobalObjects: false keeps Deno's own Request and Response globals (the adapter
+  // would otherwise replace them process-wide, and Deno.serve refuses its Response class).
+  const listener = getRequestListener(
+    (request, env) => options.fetch(request, { remoteAddr: peer(env.incoming.socket) }),
+    { overrideGlobalObjects: false },
   );
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)

@@ -74,8 +74,10 @@ console.log(JSON.stringify(await Promise.all(Array.from({ length: Number(count) 
 `;
 
 Deno.test("node server: upgrades are admitted by the /ws route (401, 403, 426, 101) and REST works", async () => {
+  const globals = [globalThis.Request, globalThis.Response];
   const s = await served({ corsOrigins: [] });
   try {
+    assert.deepEqual([globalThis.Request, globalThis.Response], globals, "Deno's globals are kept");
     assert.equal(await upgradeStatus(s.port, "/ws"), 401);
     const token = `/ws?token=${s.t.users.viewer.token}`;
     assert.equal(await upgradeStatus(s.port, token, { Origin: "http://evil.example" }), 403);
