@@ -14,6 +14,12 @@ import {
   type SparkplugSettings,
 } from "../sparkplug/settings.ts";
 import { type JournalSettings, readJournalSettings } from "../actors/journal_settings.ts";
+import {
+  HARDENING_FLAGS,
+  HARDENING_USAGE,
+  type HardeningSettings,
+  readHardeningSettings,
+} from "../http/hardening_settings.ts";
 
 /** Everything `serve` needs to start. */
 export interface ServeSettings {
@@ -36,6 +42,8 @@ export interface ServeSettings {
   readonly corsOrigins: readonly string[];
   /** Behind a reverse proxy: client address from X-Forwarded-For, host from X-Forwarded-Host. */
   readonly trustProxy: boolean;
+  /** CSV import row limit and WebSocket connection bounds (http/hardening_settings.ts). */
+  readonly hardening: HardeningSettings;
   /** Sparkplug B publishing (docs/sparkplug.md); undefined without --mqtt-url. */
   readonly sparkplug?: SparkplugSettings;
   /** Acquisition worker threads; undefined = the default for the cores and PLCs there are. */
@@ -90,6 +98,7 @@ export const SERVE_USAGE = `usage: jsscada serve [options]
                         WebSocket [JSSCADA_CORS_ORIGINS, default none]
   --trust-proxy         behind a reverse proxy: take the client address from
                         X-Forwarded-For [JSSCADA_TRUST_PROXY=true]
+${HARDENING_USAGE}
 ${SPARKPLUG_USAGE}
   --log-level LEVEL     debug | info | warning | error [JSSCADA_LOG_LEVEL, default info]
   --quiet               no console log (the log files are still written)
@@ -130,6 +139,7 @@ export function readServeSettings(
         "log-level": { type: "string" },
         quiet: { type: "boolean" },
         ...SPARKPLUG_FLAGS,
+        ...HARDENING_FLAGS,
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -187,6 +197,12 @@ export function readServeSettings(
   } catch (e) {
     throw new SettingsError((e as Error).message);
   }
+  let hardening: HardeningSettings;
+  try {
+    hardening = readHardeningSettings(values, env);
+  } catch (e) {
+    throw new SettingsError((e as Error).message);
+  }
   let sparkplug: SparkplugSettings | undefined;
   try {
     sparkplug = readSparkplugSettings(values, env);
@@ -215,6 +231,7 @@ export function readServeSettings(
     rateLimitPerMinute,
     corsOrigins,
     trustProxy: values["trust-proxy"] ?? env("JSSCADA_TRUST_PROXY") === "true",
+    hardening,
     sparkplug,
     acquisitionWorkers,
     ...journal,
