@@ -399,7 +399,7 @@ Deno.test({
           const runtimeRow = page.locator(
             '[data-testid=runtime-groups] tr[data-group-code="PAINT_BOOTH"][data-running=true]',
           );
-          await runtimeRow.locator("td:nth-child(6)", { hasText: /^500$/ }).waitFor();
+          await runtimeRow.locator("td[data-col=intervalMs]", { hasText: /^500$/ }).waitFor();
           await shot(page, "08-admin-runtime");
           // … and so does the open monitor's overview (it refreshes GET /runtime every 10 s).
           await overviewCycle.filter({ hasText: "every 500 ms" }).waitFor({ timeout: 12_000 });

@@ -253,7 +253,7 @@ export class RuntimeView {
         class: "c-mode",
         text: g.mode === "HANDSHAKE" ? `${g.mode} (${g.trigger ?? ""})` : g.mode ?? "",
       }),
-      h("td", { class: "num", text: formatNumber(g.intervalMs) }),
+      h("td", { class: "num", dataset: { col: "intervalMs" }, text: formatNumber(g.intervalMs) }),
       h("td", { class: "num", text: formatNumber(g.lastCycleMs, 1) }),
       h("td", { class: "num", text: formatNumber(g.cycles) }),
       h("td", { class: ["num", g.overruns > 0 && "warn-text"], text: formatNumber(g.overruns) }),
