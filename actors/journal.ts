@@ -273,10 +273,23 @@ export class Journal implements JournalPort {
         });
       }
     } else this.#full = false;
-    if (written === 0) return { written, dropped, reason: "journal_full" };
+    const full = dropped > 0 ? { journal_full: dropped } : {};
+    if (written === 0) {
+      return {
+        written,
+        dropped,
+        reason: "journal_full",
+        droppedByReason: { journal_full: dropped },
+      };
+    }
     if (!(await this.#enoughSpace(bytes.length))) {
       this.#drop("disk_low", samples.length - dropped);
-      return { written: 0, dropped: samples.length, reason: "disk_low" };
+      return {
+        written: 0,
+        dropped: samples.length,
+        reason: "disk_low",
+        droppedByReason: { ...full, disk_low: written },
+      };
     }
     try {
       await this.#write(bytes);
@@ -289,7 +302,12 @@ export class Journal implements JournalPort {
         droppedValues: this.#n.droppedValues,
         error: err instanceof Error ? err.message : String(err),
       });
-      return { written: 0, dropped: samples.length, reason: "disk_full" };
+      return {
+        written: 0,
+        dropped: samples.length,
+        reason: "disk_full",
+        droppedByReason: { ...full, disk_full: written },
+      };
     }
     this.#active!.segment.values += written;
     this.#sizes.bytes += bytes.length;
@@ -298,7 +316,9 @@ export class Journal implements JournalPort {
     this.#n.appendedValues += written;
     this.#checkFill();
     if (this.#active!.segment.bytes >= this.#segmentBytes) this.#seal();
-    return dropped > 0 ? { written, dropped, reason: "journal_full" } : { written, dropped };
+    return dropped > 0
+      ? { written, dropped, reason: "journal_full", droppedByReason: { journal_full: dropped } }
+      : { written, dropped };
   }
 
   #drop(reason: JournalDropReason, n: number): void {

@@ -75,7 +75,12 @@ Deno.test("a spill the full disk refuses is cut back, counted as disk_full, and 
     assert.deepEqual(await j.append(samples(0, 10)), { written: 10, dropped: 0 });
     const before = await segments(dir);
     const r = await j.append(samples(10, 100)); // ~4.5 kB: more than the disk has left
-    assert.deepEqual(r, { written: 0, dropped: 100, reason: "disk_full" });
+    assert.deepEqual(r, {
+      written: 0,
+      dropped: 100,
+      reason: "disk_full",
+      droppedByReason: { disk_full: 100 },
+    });
     assert.ok(fs.enospcCount > 0, "the disk refused the write");
     assert.deepEqual(await segments(dir), before, "the segment is cut back to its last whole row");
     const st = j.stats();
@@ -87,6 +92,7 @@ Deno.test("a spill the full disk refuses is cut back, counted as disk_full, and 
       written: 0,
       dropped: 100,
       reason: "disk_full",
+      droppedByReason: { disk_full: 100 },
     });
     assert.deepEqual(await segments(dir), before, "no empty segment file is left");
     assert.deepEqual(await drain(j, 7), samples(0, 10), "what was on disk replays intact");
@@ -160,7 +166,12 @@ Deno.test("below the free-space watermark the journal refuses spills as disk_low
     assert.deepEqual(await j.append(samples(0, 10)), { written: 10, dropped: 0 });
     fs.occupied = 40_000; // another file filled the disk up to 10 kB free
     const r = await j.append(samples(10, 10));
-    assert.deepEqual(r, { written: 0, dropped: 10, reason: "disk_low" });
+    assert.deepEqual(r, {
+      written: 0,
+      dropped: 10,
+      reason: "disk_low",
+      droppedByReason: { disk_low: 10 },
+    });
     assert.equal(fs.enospcCount, 0, "no write was even tried");
     assert.equal(j.stats().droppedByReason.disk_low, 10);
     assert.equal(j.stats().freeBytes, fs.free);
@@ -173,6 +184,24 @@ Deno.test("below the free-space watermark the journal refuses spills as disk_low
       await drain(j, 100),
       [...samples(0, 10), ...samples(20, 10)],
     );
+  });
+});
+
+Deno.test("a spill cut at the journal's bound and then refused by the disk counts each part by its reason", async () => {
+  await onDisk(60_000, async ({ fs, open }) => {
+    const j = await open({ maxBytes: 2_000, minFreeBytes: 20_000 });
+    fs.occupied = 45_000; // 15 kB free: below the watermark
+    const r = await j.append(samples(0, 100)); // ~4.5 kB: only ~40 rows fit under the bound
+    assert.equal(r.written, 0);
+    assert.equal(r.dropped, 100);
+    const parts = r.droppedByReason!;
+    assert.ok(parts.journal_full! > 0 && parts.disk_low! > 0, JSON.stringify(r));
+    assert.equal(parts.journal_full! + parts.disk_low!, 100);
+    assert.deepEqual(j.stats().droppedByReason, {
+      journal_full: parts.journal_full,
+      disk_low: parts.disk_low,
+      disk_full: 0,
+    });
   });
 });
 

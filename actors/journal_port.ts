@@ -90,8 +90,10 @@ export interface AppendResult {
   readonly written: number;
   /** Values refused (the newest of the spill). */
   readonly dropped: number;
-  /** Why values were refused, when some were. */
+  /** Why values were refused, when some were (the reason of the most). */
   readonly reason?: JournalDropReason;
+  /** Values refused by reason, when some were (a spill cut at the bound and then refused by the disk has two). */
+  readonly droppedByReason?: { readonly [R in JournalDropReason]?: number };
 }
 
 /** A batch read for replay; hand it back to {@link JournalPort.commit} once the sink has it. */

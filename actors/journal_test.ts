@@ -195,6 +195,7 @@ Deno.test("the journal refuses what exceeds its bound, counts it, and warns near
       written: 0,
       dropped: 3,
       reason: "journal_full",
+      droppedByReason: { journal_full: 3 },
     });
     assert.equal(j.stats().droppedValues, r.dropped + 3);
     assert.equal(j.stats().droppedByReason.journal_full, r.dropped + 3);

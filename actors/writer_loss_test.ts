@@ -168,3 +168,28 @@ Deno.test("a failure that a retry gets through is a short outage, ended by the s
     await h.close();
   }
 });
+
+Deno.test("the writer's losses by reason match what the journal refused, also for a spill with two reasons", async () => {
+  const fs = new QuotaFs(60_000);
+  const h = await startWriter({
+    settings: { ...small, spillBatchSize: 200 },
+    journal: { fs, maxBytes: 2_000, minFreeBytes: 20_000 },
+  });
+  try {
+    h.sink.down = true;
+    h.buffer.push(makeSamples(0, 5));
+    await h.advance(8_000); // retries run out: the sink counts as down
+    fs.occupied = 45_000; // 15 kB free: below the watermark
+    h.buffer.push(makeSamples(5, 150));
+    await h.advance(2_000);
+    const st = writerStatus(h.actor.getSnapshot());
+    const j = st.journal.droppedByReason;
+    assert.ok(j.journal_full > 0 && j.disk_low > 0, JSON.stringify(j));
+    assert.equal(st.losses.journal_full, j.journal_full);
+    assert.equal(st.losses.disk_low, j.disk_low);
+    assert.equal(st.losses.disk_full, j.disk_full);
+    assert.equal(st.totals.valuesSpilled + st.totals.valuesLost, 155);
+  } finally {
+    await h.close();
+  }
+});

@@ -318,12 +318,12 @@ export function spilled(c: WriterContext, result: AppendResult): Step {
       reason: c.spillReason,
     }],
   };
-  const reason = result.reason ?? "journal_full";
-  return chain(
-    c,
-    () => base,
-    (x) => result.dropped > 0 ? lose(x, reason, result.dropped) : kept(x),
-  );
+  if (result.dropped === 0) return chain(c, () => base, kept);
+  const parts = Object.entries(result.droppedByReason ?? {}) as [LossReason, number][];
+  const losses: [LossReason, number][] = parts.length > 0
+    ? parts
+    : [[result.reason ?? "journal_full", result.dropped]];
+  return chain(c, () => base, ...losses.map(([r, n]) => (x: WriterContext) => lose(x, r, n)));
 }
 
 /** A spill failed on disk: its samples are lost, and counted. */
