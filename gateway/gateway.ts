@@ -25,6 +25,7 @@ import { DataPlane } from "./data_plane.ts";
 import { type FixtureThread, startFixtureThread } from "./fixture_thread.ts";
 import { defaultAcquisitionWorkers } from "./plant_split.ts";
 import { PlantIndex } from "./plant_index.ts";
+import { plcLogLine } from "./plc_log.ts";
 import { housekeep } from "./housekeeping.ts";
 import { SystemAlarms } from "./system_alarms.ts";
 
@@ -167,7 +168,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const systemAlarms = new SystemAlarms(alarms);
     const offEvents = runtime.on((e) => {
       systemAlarms.onEvent(e);
-      if (e.type === "plc.state") logs.plc.info("PLC {code} is {state}", { ...e });
+      const line = plcLogLine(e);
+      if (line) logs.plc[line.level](line.message, line.properties);
       else logs.system.info("runtime: {type}", { ...e });
     });
     const metrics = new Metrics();
