@@ -134,3 +134,43 @@ Deno.test("checkWriteValue names the rule a value breaks: type, writeMin, writeM
     false,
   );
 });
+
+Deno.test("over a real socket pool, a write overtakes the reads queued on the PLC", async () => {
+  const { FakeMcServer } = await import("../protocol/fake_mc_server.ts");
+  const { PlcPool } = await import("../protocol/pool.ts");
+  const server = FakeMcServer.start();
+  const plc = plcConfig({ port: server.port, timeoutMs: 1000, poolSize: 1 });
+  const link = new PlcLink(plc, systemClock);
+  link.attach(new PlcPool({ host: "127.0.0.1", port: server.port, frame: "binary", size: 1 }));
+  link.setGate("open");
+  try {
+    for (let i = 0; i < 6; i++) server.faults.push({ kind: "delay", ms: 40 });
+    const done: string[] = [];
+    const reads = Array.from(
+      { length: 5 },
+      (_, i) =>
+        link.readBlocks([{ device: "D", unit: "word", start: i, points: 1, entries: [] }])
+          .then(() => done.push(`read ${i}`)),
+    );
+    await new Promise((r) => setTimeout(r, 5)); // the reads are queued behind the first
+    const write = executeWrites(link, { plcId: 1, items: [item({ value: 7 })] }, systemClock)
+      .then((r) => {
+        done.push("write");
+        return r;
+      });
+    const [result] = await Promise.all([write, ...reads]);
+    assert.equal(result.outcome, "written");
+    assert.equal(result.items[0].readBack, 7);
+    assert.equal(server.memory("D")[100], 7);
+    // The write overtakes the queue (only the read on the wire is before it); its read-back,
+    // sent once the write is acknowledged, may follow one read that took the socket meanwhile.
+    assert.ok(
+      done.indexOf("write") <= 2 && done.length === 6,
+      `the write (with its read-back) finished after ${done.indexOf("write")} of 5 reads: ${done}`,
+    );
+  } finally {
+    link.detach();
+    await link.settled();
+    await server.close();
+  }
+});
