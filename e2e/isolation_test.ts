@@ -25,15 +25,34 @@ interface Family {
   metrics: { labels?: Record<string, string>; value?: string }[];
 }
 
-/** Counters that the windows compare, from one /metrics scrape. */
+/** Counters that the windows compare, from one /metrics scrape and the runtime status. */
 interface Scrape {
   readonly at: number;
   readonly cycles: Map<string, number>;
   readonly overruns: Map<string, number>;
   readonly written: number;
+  /** Tick lateness of every FIXED group, summed: count per bucket. */
+  readonly tickCounts: number[];
+  readonly tickBounds: number[];
 }
 
-async function scrape(base: string): Promise<Scrape> {
+interface GroupView {
+  mode: string;
+  tickErrors: { boundsMs: number[]; counts: number[]; count: number } | null;
+}
+
+async function scrape(base: string, token: string): Promise<Scrape> {
+  const runtime = await (await fetch(`${base}/api/v1/runtime`, {
+    headers: { Authorization: `Bearer ${token}` },
+  })).json() as { groups: GroupView[] };
+  let tickBounds: number[] = [];
+  let tickCounts: number[] = [];
+  for (const g of runtime.groups) {
+    if (g.mode !== "FIXED" || !g.tickErrors) continue;
+    tickBounds = g.tickErrors.boundsMs;
+    if (tickCounts.length === 0) tickCounts = g.tickErrors.counts.map(() => 0);
+    g.tickErrors.counts.forEach((n, i) => tickCounts[i] += n);
+  }
   const text = await (await fetch(`${base}/metrics`)).text();
   const families = parsePrometheusTextFormat(text) as Family[];
   const byGroup = (name: string) => {
@@ -50,11 +69,28 @@ async function scrape(base: string): Promise<Scrape> {
     cycles: byGroup("jsscada_group_cycles_total"),
     overruns: byGroup("jsscada_group_overruns_total"),
     written,
+    tickCounts,
+    tickBounds,
   };
+}
+
+/** The p99 tick lateness between two scrapes, ms ("> last bound" when above every bound). */
+function tickP99(a: Scrape, b: Scrape): string {
+  const counts = b.tickCounts.map((n, i) => n - (a.tickCounts[i] ?? 0));
+  const total = counts.reduce((x, y) => x + y, 0);
+  let seen = 0;
+  for (let i = 0; i < counts.length; i++) {
+    seen += counts[i];
+    if (seen >= 0.99 * total) {
+      return i < b.tickBounds.length ? `≤ ${b.tickBounds[i]} ms` : `> ${b.tickBounds.at(-1)} ms`;
+    }
+  }
+  return "—";
 }
 
 interface WindowFigures {
   readonly seconds: number;
+  readonly tickP99: string;
   readonly storedPerSecond: number;
   /** Per FIXED group: ticks missed (overruns) of the ticks due. */
   readonly groups: { code: string; due: number; missed: number }[];
@@ -67,7 +103,12 @@ function figures(a: Scrape, b: Scrape, fixed: ReadonlySet<string>): WindowFigure
     const missed = (b.overruns.get(code) ?? 0) - (a.overruns.get(code) ?? 0);
     return { code, due: cycles + missed, missed };
   });
-  return { seconds, storedPerSecond: (b.written - a.written) / seconds, groups };
+  return {
+    seconds,
+    tickP99: tickP99(a, b),
+    storedPerSecond: (b.written - a.written) / seconds,
+    groups,
+  };
 }
 
 /** A 100,000-row tags CSV: valid rows of a PLC's free D range, for a dry run. */
@@ -152,14 +193,14 @@ Deno.test("isolation: a CSV dry run, a login flood and 200 WebSocket clients cos
     const base = (await serve.waitForOutput(SERVING, 30_000))[1].replace("localhost", "127.0.0.1");
     await sleep(4_000); // connected, first samples stored, caches warm
 
-    const q0 = await scrape(base);
+    const q0 = await scrape(base, token);
     await sleep(WINDOW_MS);
-    const q1 = await scrape(base);
+    const q1 = await scrape(base, token);
     const quiet = figures(q0, q1, fixed);
 
     const csv = bigTagsCsv();
     const auth = { Authorization: `Bearer ${token}` };
-    const l0 = await scrape(base);
+    const l0 = await scrape(base, token);
     const loadStart = performance.now();
     const wsUrl = `${base.replace(/^http/, "ws")}/ws?token=${encodeURIComponent(token)}`;
     let wsMessages = 0;
@@ -195,7 +236,7 @@ Deno.test("isolation: a CSV dry run, a login flood and 200 WebSocket clients cos
     const [, statuses, report] = await Promise.all([wsOpen, logins, dryRun]);
     const loadMs = performance.now() - loadStart;
     await sleep(Math.max(0, WINDOW_MS - loadMs));
-    const l1 = await scrape(base);
+    const l1 = await scrape(base, token);
     const loaded = figures(l0, l1, fixed);
 
     assert.ok(statuses.every((s) => s === 401 || s === 429), `login answers ${statuses}`);
@@ -206,7 +247,8 @@ Deno.test("isolation: a CSV dry run, a login flood and 200 WebSocket clients cos
     assert.ok(wsMessages > WS_CLIENTS, `only ${wsMessages} WebSocket messages`);
 
     const show = (w: WindowFigures) =>
-      `${w.seconds.toFixed(1)} s, ${Math.round(w.storedPerSecond)} values/s stored, missed ` +
+      `${w.seconds.toFixed(1)} s, ${Math.round(w.storedPerSecond)} values/s stored, tick ` +
+      `lateness p99 ${w.tickP99}, missed ` +
       w.groups.map((g) => `${g.code} ${g.missed}/${g.due}`).join(", ");
     console.log(
       `isolation: quiet ${show(quiet)}\nisolation: loaded ${show(loaded)} (load took ` +

@@ -80,6 +80,14 @@ export const GroupViewSchema = z.object({
   blocks: z.number().int().openapi({ description: "block reads per cycle" }),
   cycles: z.number().int(),
   overruns: z.number().int(),
+  tickErrors: z.object({
+    boundsMs: z.array(z.number()),
+    counts: z.array(z.number().int()),
+    count: z.number().int(),
+  }).nullable().openapi({
+    description: "FIXED groups: how late ticks started since the poller started — counts[i] " +
+      "ticks were at most boundsMs[i] ms late (the last count: above every bound)",
+  }),
   errors: z.number().int(),
   lastCycleMs: nullableInt(),
   lastError: z.string().nullable(),
@@ -141,6 +149,17 @@ export const WriterViewSchema = z.object({
   lastError: z.object({ message: z.string(), at: z.number() }).nullable(),
 }).openapi("WriterStatus");
 
+/** The historian's housekeeping: how long history is kept, and the disk guard. */
+export const HistorianViewSchema = z.object({
+  kind: z.enum(["sqlite", "postgres", "oracle"]),
+  retentionDays: z.number().int().nullable().openapi({
+    description: "days of history kept (SQLite); null: the database's own rules",
+  }),
+  minFreeMb: z.number().int().nullable().openapi({
+    description: "below this much free disk the oldest day goes early (SQLite); null: off",
+  }),
+}).openapi("Historian");
+
 /** The whole runtime. */
 export const RuntimeViewSchema = z.object({
   state: z.enum(["running", "stopping", "stopped"]),
@@ -148,6 +167,9 @@ export const RuntimeViewSchema = z.object({
   groups: z.array(GroupViewSchema),
   writer: WriterViewSchema.nullable(),
   buffer: BufferViewSchema,
+  historian: HistorianViewSchema.optional().openapi({
+    description: "GET /runtime only, when the server knows its settings",
+  }),
 }).openapi("Runtime");
 
 /** A PLC as JSON. */
@@ -210,6 +232,13 @@ export function groupView(plant: LivePlant, g: GroupRuntimeStatus): GroupView {
     blocks: s?.blocks ?? 0,
     cycles: s?.cycles ?? 0,
     overruns: s?.overruns ?? 0,
+    tickErrors: s?.tickErrors
+      ? {
+        boundsMs: [...s.tickErrors.boundsMs],
+        counts: [...s.tickErrors.counts],
+        count: s.tickErrors.count,
+      }
+      : null,
     errors: s?.errors ?? 0,
     lastCycleMs: orNull(s?.lastCycleMs),
     lastError: orNull(s?.lastError ?? g.supervision.lastError),
