@@ -4,7 +4,8 @@
  * just before the connection dies is lost without a trace. MQTT packets of
  * one connection are processed in order, so a PINGRESP proves the broker
  * read everything sent before the PINGREQ (and a PUBACK everything before
- * its PUBLISH). The publisher marks each PINGREQ, confirms at its PINGRESP,
+ * its PUBLISH). The publisher sends a PINGREQ every second while data waits
+ * for confirmation, marks each PINGREQ, confirms at its PINGRESP,
  * and on an unexpected close hands the unconfirmed samples back to the spool:
  * they are sent again as historical data, so a host may see a few seconds of
  * duplicates (same metric, same timestamp) but never a gap.
@@ -43,9 +44,18 @@ export class Inflight {
     }
   }
 
-  /** A PINGREQ went out: what is held now is confirmed by its PINGRESP. */
+  /**
+   * A PINGREQ went out: what is held now is confirmed by its PINGRESP. While
+   * an earlier PINGREQ is unanswered its mark stays (PINGRESPs come in order,
+   * so the next one answers the earlier PINGREQ).
+   */
   markPing(): void {
-    this.#mark = this.#batches.length;
+    if (this.#mark < 0) this.#mark = this.#batches.length;
+  }
+
+  /** Whether a PINGREQ is waiting for its PINGRESP. */
+  get pinging(): boolean {
+    return this.#mark >= 0;
   }
 
   /** The PINGRESP (or a PUBACK of a later packet) arrived: drops what was sent before the mark. */

@@ -64,6 +64,9 @@ Deno.test({
         dataDir,
         plant: p0,
         tuning: { keepaliveS: 1, backoffMs: [200], replayValuesPerSecond: 20_000 },
+        log: Deno.env.get("SPB_DEBUG")
+          ? (level: string, message: string) => console.log(Date.now() % 100_000, level, message)
+          : undefined,
       });
     let pub: SparkplugPublisher = await start();
     const T0 = 1_700_000_000_000;

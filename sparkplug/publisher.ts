@@ -67,6 +67,11 @@ export interface SparkplugTuning {
   readonly heartbeatMs?: number;
   /** How often node metrics are checked for an NDATA, ms (default 5 s). */
   readonly statusIntervalMs: number;
+  /**
+   * How often a PINGREQ confirms the data sent so far, ms (default 1 s): the
+   * unconfirmed window holds about this long of data (see inflight.ts).
+   */
+  readonly confirmMs: number;
 }
 
 const DEFAULT_TUNING: SparkplugTuning = {
@@ -78,6 +83,7 @@ const DEFAULT_TUNING: SparkplugTuning = {
   spoolMaxBytes: DEFAULT_SPOOL_MAX_BYTES,
   maxInflight: DEFAULT_MAX_INFLIGHT,
   statusIntervalMs: 5_000,
+  confirmMs: 1_000,
 };
 
 /** Everything {@link startSparkplug} needs; all plain data but the optional ports. */
@@ -171,6 +177,8 @@ export class SparkplugPublisher {
   readonly #born = new Set<number>();
   #client: MqttClient | undefined;
   #bdSeq: number | undefined;
+  /** Whether a CONNECT with the current bdSeq's Will went out. */
+  #bdSeqSent = false;
   #seq = 0;
   #lastSeq = 0;
   #lastStateTs: number | undefined;
@@ -180,6 +188,7 @@ export class SparkplugPublisher {
   #stopped: Promise<void> | undefined;
   #replaying: Promise<void> | undefined;
   #statusTimer: unknown;
+  #confirmTimer: unknown;
   readonly #nodeMetrics = new NodeMetrics();
   readonly #n = {
     births: 0,
@@ -238,6 +247,7 @@ export class SparkplugPublisher {
   start(): void {
     this.#actor.start();
     this.#armStatusTimer();
+    this.#armConfirmTimer();
   }
 
   /** The session's mode now. */
@@ -355,6 +365,7 @@ export class SparkplugPublisher {
     const wasOnline = this.mode === "online";
     this.#stopping = true;
     this.#clock.clearTimeout(this.#statusTimer);
+    this.#clock.clearTimeout(this.#confirmTimer);
     this.#actor.send({ type: "STOP" });
     this.#actor.stop();
     this.#stopped = this.#finish(wasOnline);
@@ -397,7 +408,11 @@ export class SparkplugPublisher {
 
   async #connect(): Promise<void> {
     this.#discardClient();
-    const bdSeq = await this.#bdseq.take();
+    // A new bdSeq for each CONNECT packet sent; an attempt that never reached
+    // the broker (refused, unreachable) sent none, so its number is used again.
+    const bdSeq = this.#bdSeq !== undefined && !this.#bdSeqSent
+      ? this.#bdSeq
+      : await this.#bdseq.take();
     if (this.#stopping) throw new Error("stopping");
     const s = this.#settings;
     const opts: IClientOptions = {
@@ -422,6 +437,12 @@ export class SparkplugPublisher {
     if (s.keyFile) opts.key = await Deno.readTextFile(s.keyFile);
     const client = mqtt.connect(s.url, opts);
     this.#bdSeq = bdSeq;
+    this.#bdSeqSent = false;
+    // mqtt.js queues the CONNECT at once; it leaves when the TCP (or TLS) connection is up.
+    const stream = client.stream as unknown as { once?: (ev: string, fn: () => void) => void };
+    stream.once?.("connect", () => this.#bdSeqSent = true);
+    stream.once?.("secureConnect", () => this.#bdSeqSent = true);
+    client.once("connect", () => this.#bdSeqSent = true);
     this.#lastStateTs = undefined;
     client.on("error", (e) => this.#log("debug", `MQTT: ${e.message}`));
     try {
@@ -703,6 +724,18 @@ export class SparkplugPublisher {
       this.#publishFigures();
       this.#armStatusTimer();
     }, this.#tuning.statusIntervalMs);
+  }
+
+  /** Every `confirmMs`: a PINGREQ when sent data waits for confirmation and none is in flight. */
+  #armConfirmTimer(): void {
+    this.#confirmTimer = this.#clock.setTimeout(() => {
+      if (this.#stopping) return;
+      const client = this.#client;
+      if (this.#online && client?.connected && this.#inflight.size > 0 && !this.#inflight.pinging) {
+        client.sendPing();
+      }
+      this.#armConfirmTimer();
+    }, this.#tuning.confirmMs);
   }
 
   #publishFigures(): void {

@@ -54,6 +54,8 @@ export class Mosquitto {
    */
   static async start(): Promise<Mosquitto> {
     const dir = await Deno.makeTempDir({ prefix: "jsscada_mosquitto_" });
+    // Started as root, mosquitto drops to the user "mosquitto": let it write its persistence file.
+    await Deno.chmod(dir, 0o777);
     const m = new Mosquitto(freePort(), dir);
     await Deno.writeTextFile(
       `${dir}/mosquitto.conf`,
@@ -200,6 +202,15 @@ export class Subscriber {
       protocolVersion: 4,
     });
     client.on("error", () => {});
+    if (Deno.env.get("SPB_DEBUG")) {
+      for (const ev of ["connect", "close", "reconnect"] as const) {
+        client.on(
+          ev,
+          (...a: unknown[]) =>
+            console.log(Date.now() % 100_000, `subscriber ${ev}`, JSON.stringify(a[0] ?? "")),
+        );
+      }
+    }
     const s = new Subscriber(client);
     await client.subscribeAsync("spBv1.0/#", { qos: persistent ? 1 : 0 });
     return s;
