@@ -40,6 +40,7 @@ export function createTcpPool(plc: PlcConfig): PoolPort {
     size: plc.poolSize,
     type: plc.frameType,
     pipelineDepth: plc.pipelineDepth,
+    extended: plc.series === "iQ-R",
   });
 }
 

@@ -57,6 +57,11 @@ export interface ClientOptions {
   /** 3E (default) or 4E frames. */
   readonly type?: FrameType;
   /**
+   * iQ-R subcommands (0002/0003) with the extended device specification, as
+   * an iQ-R CPU needs for its own devices (LTN, LZ, RD…); default false.
+   */
+  readonly extended?: boolean;
+  /**
    * Most requests in flight on the socket at once (default 1). More than 1
    * needs 4E frames, whose serial numbers match answers to requests.
    */
@@ -175,6 +180,7 @@ export class PlcClient {
     this.#frameOptions = {
       frame: options.frame,
       type: this.#fourE ? "4E" : "3E",
+      extended: options.extended === true,
       route,
       monitoringTimer: timer,
     };

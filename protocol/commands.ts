@@ -61,6 +61,25 @@ export interface RandomReadRequest {
 export interface CpuModelRequest {
   readonly command: "cpuModel";
 }
+/** A device and the word or double word to write there. */
+export interface RandomValue extends DeviceRef {
+  readonly value: number;
+}
+/** A bit device point and the state to write. */
+export interface RandomBit extends DeviceRef {
+  readonly value: boolean;
+}
+/** Random write in word units (1402/0000): single words and double words anywhere. */
+export interface RandomWriteWordsRequest {
+  readonly command: "randomWriteWords";
+  readonly words: readonly RandomValue[];
+  readonly dwords: readonly RandomValue[];
+}
+/** Random write in bit units (1402/0001): single points of bit devices anywhere. */
+export interface RandomWriteBitsRequest {
+  readonly command: "randomWriteBits";
+  readonly bits: readonly RandomBit[];
+}
 
 /** Every request JSScada can send. */
 export type McRequest =
@@ -69,7 +88,9 @@ export type McRequest =
   | WriteWordsRequest
   | WriteBitsRequest
   | RandomReadRequest
-  | CpuModelRequest;
+  | CpuModelRequest
+  | RandomWriteWordsRequest
+  | RandomWriteBitsRequest;
 
 /** The decoded answer to each kind of request. */
 export interface ResponseMap {
@@ -83,13 +104,18 @@ export interface ResponseMap {
     readonly dwords: number[];
   };
   cpuModel: { readonly command: "cpuModel"; readonly model: string; readonly modelCode: number };
+  randomWriteWords: { readonly command: "randomWriteWords" };
+  randomWriteBits: { readonly command: "randomWriteBits" };
 }
 /** Any decoded response. */
 export type McResponse = ResponseMap[keyof ResponseMap];
 /** The response type that answers request type R. */
 export type ResponseFor<R extends McRequest> = ResponseMap[R["command"]];
 
-/** Command and subcommand codes on the wire. */
+/**
+ * Command and subcommand codes on the wire (Q/L subcommands; the iQ-R
+ * extended device specification adds 0002 to the device-addressing ones).
+ */
 export const COMMAND_CODES: Readonly<Record<McRequest["command"], readonly [number, number]>> = {
   readWords: [0x0401, 0x0000],
   readBits: [0x0401, 0x0001],
@@ -97,7 +123,21 @@ export const COMMAND_CODES: Readonly<Record<McRequest["command"], readonly [numb
   writeBits: [0x1401, 0x0001],
   randomRead: [0x0403, 0x0000],
   cpuModel: [0x0101, 0x0000],
+  randomWriteWords: [0x1402, 0x0000],
+  randomWriteBits: [0x1402, 0x0001],
 };
+
+/** The subcommand of the iQ-R extended device specification (0002/0003) for a Q one. */
+export const EXTENDED_SUBCOMMAND_BIT = 0x0002;
+
+/** Command and subcommand of a request, with the iQ-R subcommand when `extended`. */
+export function commandCodes(req: McRequest, extended = false): readonly [number, number] {
+  const [command, sub] = COMMAND_CODES[req.command];
+  return extended && req.command !== "cpuModel" ? [command, sub | EXTENDED_SUBCOMMAND_BIT] : [
+    command,
+    sub,
+  ];
+}
 
 /** Most words in one word-unit batch read or write. */
 export const MAX_BATCH_WORDS = 960;
@@ -105,6 +145,10 @@ export const MAX_BATCH_WORDS = 960;
 export const MAX_BATCH_BITS: Readonly<Record<FrameCode, number>> = { ascii: 3584, binary: 7168 };
 /** Most word plus double-word points in one random read. */
 export const MAX_RANDOM_POINTS = 192;
+/** Random write in word units: word points × 12 + double-word points × 14 may be at most this. */
+export const MAX_RANDOM_WRITE_UNITS = 1920;
+/** Most points in one random write in bit units. */
+export const MAX_RANDOM_WRITE_BITS = 188;
 /** Size of the CPU model name field. */
 const MODEL_NAME_BYTES = 16;
 
@@ -114,9 +158,21 @@ function info(ref: DeviceRef): DeviceInfo {
   return d;
 }
 
-function checkHead(ref: DeviceRef, frame: FrameCode): DeviceInfo {
+function checkHead(ref: DeviceRef, frame: FrameCode, extended = false, dword = false): DeviceInfo {
   const d = info(ref);
-  const max = frame === "binary" ? 0xffffff : d.radix === 16 ? 0xffffff : 999999;
+  if (d.iqrOnly && !extended) {
+    throw new RangeError(
+      `${ref.device} is an iQ-R device: it needs the iQ-R subcommands (set the PLC's series to iQ-R)`,
+    );
+  }
+  if (d.long && !dword) {
+    throw new RangeError(
+      `${ref.device} holds double words: read it with random read double-word access`,
+    );
+  }
+  const max = extended
+    ? (frame === "binary" || d.radix === 16 ? 0xffffffff : 99999999)
+    : (frame === "binary" ? 0xffffff : d.radix === 16 ? 0xffffff : 999999);
   if (!Number.isInteger(ref.address) || ref.address < 0 || ref.address > max) {
     throw new RangeError(
       `device number ${ref.address} of ${ref.device} does not fit a ${frame} frame (0 to ${max})`,
@@ -137,11 +193,11 @@ function checkCount(n: number, max: number, limit: string): void {
  * bit-unit batch, 192 points per random read, bit units only on bit devices.
  * A violation is a RangeError that names the limit.
  */
-export function checkRequest(req: McRequest, frame: FrameCode): void {
+export function checkRequest(req: McRequest, frame: FrameCode, extended = false): void {
   switch (req.command) {
     case "readWords":
     case "writeWords": {
-      checkHead(req.head, frame);
+      checkHead(req.head, frame, extended);
       const n = req.command === "readWords" ? req.points : req.words.length;
       checkCount(n, MAX_BATCH_WORDS, `${MAX_BATCH_WORDS} words per word-unit batch`);
       if (req.command === "writeWords") {
@@ -156,7 +212,7 @@ export function checkRequest(req: McRequest, frame: FrameCode): void {
     }
     case "readBits":
     case "writeBits": {
-      const d = checkHead(req.head, frame);
+      const d = checkHead(req.head, frame, extended);
       if (d.kind !== "bit") {
         throw new RangeError(`bit-unit access needs a bit device; ${d.name} is a word device`);
       }
@@ -166,7 +222,8 @@ export function checkRequest(req: McRequest, frame: FrameCode): void {
       return;
     }
     case "randomRead":
-      for (const ref of [...req.words, ...req.dwords]) checkHead(ref, frame);
+      for (const ref of req.words) checkHead(ref, frame, extended);
+      for (const ref of req.dwords) checkHead(ref, frame, extended, true);
       checkCount(
         req.words.length + req.dwords.length,
         MAX_RANDOM_POINTS,
@@ -175,13 +232,53 @@ export function checkRequest(req: McRequest, frame: FrameCode): void {
       return;
     case "cpuModel":
       return;
+    case "randomWriteWords": {
+      for (const w of req.words) {
+        checkHead(w, frame, extended);
+        checkValue(w.value, 0xffff, `word for ${w.device}${w.address}`);
+      }
+      for (const w of req.dwords) {
+        checkHead(w, frame, extended, true);
+        checkValue(w.value, 0xffffffff, `double word for ${w.device}${w.address}`);
+      }
+      const units = req.words.length * 12 + req.dwords.length * 14;
+      if (req.words.length + req.dwords.length < 1 || units > MAX_RANDOM_WRITE_UNITS) {
+        throw new RangeError(
+          `${req.words.length} words and ${req.dwords.length} double words break the random ` +
+            `write limit: 1 point at least, words × 12 + double words × 14 ≤ ${MAX_RANDOM_WRITE_UNITS}`,
+        );
+      }
+      if (req.words.length > 0xff || req.dwords.length > 0xff) {
+        throw new RangeError("a random write holds at most 255 words and 255 double words");
+      }
+      return;
+    }
+    case "randomWriteBits":
+      for (const b of req.bits) {
+        const d = checkHead(b, frame, extended);
+        if (d.kind !== "bit") {
+          throw new RangeError(`bit-unit access needs a bit device; ${d.name} is a word device`);
+        }
+      }
+      checkCount(
+        req.bits.length,
+        MAX_RANDOM_WRITE_BITS,
+        `${MAX_RANDOM_WRITE_BITS} points per bit-unit random write`,
+      );
+      return;
+  }
+}
+
+function checkValue(v: number, max: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) {
+    throw new RangeError(`the ${what} (${v}) is not 0 to ${max}`);
   }
 }
 
 /** Size of a request's data part in bytes (binary) or characters (ASCII). */
-function requestDataSize(req: McRequest, frame: FrameCode): number {
+function requestDataSize(req: McRequest, frame: FrameCode, extended: boolean): number {
   const u = frame === "binary" ? 1 : 2;
-  const dev = 4 * u;
+  const dev = (extended ? 6 : 4) * u;
   switch (req.command) {
     case "readWords":
     case "readBits":
@@ -194,6 +291,11 @@ function requestDataSize(req: McRequest, frame: FrameCode): number {
       return 2 * u + (req.words.length + req.dwords.length) * dev;
     case "cpuModel":
       return 0;
+    case "randomWriteWords":
+      return 2 * u + req.words.length * (dev + 2 * u) + req.dwords.length * (dev + 4 * u);
+    case "randomWriteBits":
+      // The set/reset value is 1 byte with subcommand 0001 and 2 bytes with 0003.
+      return u + req.bits.length * (dev + (extended ? 2 : 1) * u);
   }
 }
 
@@ -209,39 +311,62 @@ export function encodeRequest(req: McRequest, options: FrameOptions): Uint8Array
   if (!Number.isInteger(timer) || timer < 0 || timer > 0xffff) {
     throw new RangeError("the monitoring timer must be 0 to 65535 (units of 250 ms)");
   }
-  checkRequest(req, frame);
+  const extended = options.extended === true;
+  checkRequest(req, frame, extended);
   const u = frame === "binary" ? 1 : 2;
-  const w = new FrameWriter(frame, headerSize(frame) + 6 * u + requestDataSize(req, frame));
+  const w = new FrameWriter(
+    frame,
+    headerSize(frame) + 6 * u + requestDataSize(req, frame, extended),
+  );
   w.subheader(REQUEST_SUBHEADER);
   w.route(route);
   const lengthAt = w.pos;
   w.uint(0, 2);
   w.uint(timer, 2);
-  const [command, subcommand] = COMMAND_CODES[req.command];
+  const [command, subcommand] = commandCodes(req, extended);
   w.uint(command, 2);
   w.uint(subcommand, 2);
   switch (req.command) {
     case "readWords":
     case "readBits":
-      w.device(info(req.head), req.head.address);
+      w.device(info(req.head), req.head.address, extended);
       w.uint(req.points, 2);
       break;
     case "writeWords":
-      w.device(info(req.head), req.head.address);
+      w.device(info(req.head), req.head.address, extended);
       w.uint(req.words.length, 2);
       w.words(req.words);
       break;
     case "writeBits":
-      w.device(info(req.head), req.head.address);
+      w.device(info(req.head), req.head.address, extended);
       w.uint(req.bits.length, 2);
       w.bits(req.bits);
       break;
     case "randomRead":
       w.uint(req.words.length, 1);
       w.uint(req.dwords.length, 1);
-      for (const ref of [...req.words, ...req.dwords]) w.device(info(ref), ref.address);
+      for (const ref of [...req.words, ...req.dwords]) w.device(info(ref), ref.address, extended);
       break;
     case "cpuModel":
+      break;
+    case "randomWriteWords":
+      w.uint(req.words.length, 1);
+      w.uint(req.dwords.length, 1);
+      for (const v of req.words) {
+        w.device(info(v), v.address, extended);
+        w.uint(v.value, 2);
+      }
+      for (const v of req.dwords) {
+        w.device(info(v), v.address, extended);
+        w.uint(v.value, 4);
+      }
+      break;
+    case "randomWriteBits":
+      w.uint(req.bits.length, 1);
+      for (const b of req.bits) {
+        w.device(info(b), b.address, extended);
+        w.uint(b.value ? 1 : 0, extended ? 2 : 1);
+      }
       break;
   }
   w.patchLength(lengthAt);
@@ -317,6 +442,8 @@ export function decodeResponse<R extends McRequest>(
       break;
     case "writeWords":
     case "writeBits":
+    case "randomWriteWords":
+    case "randomWriteBits":
       res = { command: req.command };
       break;
     case "randomRead": {

@@ -29,7 +29,19 @@ export type DeviceName =
   | "SB"
   | "SW"
   | "DX"
-  | "DY";
+  | "DY"
+  | "Z"
+  | "LTS"
+  | "LTC"
+  | "LTN"
+  | "LSTS"
+  | "LSTC"
+  | "LSTN"
+  | "LCS"
+  | "LCC"
+  | "LCN"
+  | "LZ"
+  | "RD";
 
 /** What the protocol needs to know about one device. */
 export interface DeviceInfo {
@@ -48,6 +60,13 @@ export interface DeviceInfo {
    */
   readonly size: number;
   readonly description: string;
+  /** Only iQ-R CPUs have it; reachable only with the iQ-R subcommands (0002/0003). */
+  readonly iqrOnly?: boolean;
+  /**
+   * A long device: each point is a double word (two words, low first). JSScada
+   * reads it with random read double-word access only.
+   */
+  readonly long?: boolean;
 }
 
 const table: DeviceInfo[] = [
@@ -258,7 +277,46 @@ const table: DeviceInfo[] = [
     size: 0x2000,
     description: "direct access output",
   },
+  {
+    name: "Z",
+    binaryCode: 0xcc,
+    asciiCode: "Z*",
+    kind: "word",
+    radix: 10,
+    size: 20,
+    description: "index register",
+  },
+  // iQ-R devices (SLMP reference manual device code table; the same codes as
+  // pymcprotocol's DeviceConstants). Reachable only with subcommands 0002/0003.
+  iqr("LTS", 0x51, "bit", 1024, "long timer contact"),
+  iqr("LTC", 0x50, "bit", 1024, "long timer coil"),
+  iqr("LTN", 0x52, "word", 1024, "long timer current value", true),
+  iqr("LSTS", 0x59, "bit", 1024, "long retentive timer contact"),
+  iqr("LSTC", 0x58, "bit", 1024, "long retentive timer coil"),
+  iqr("LSTN", 0x5a, "word", 1024, "long retentive timer current value", true),
+  iqr("LCS", 0x55, "bit", 1024, "long counter contact"),
+  iqr("LCC", 0x54, "bit", 1024, "long counter coil"),
+  iqr("LCN", 0x56, "word", 1024, "long counter current value", true),
+  iqr("LZ", 0x62, "word", 32, "long index register", true),
+  iqr("RD", 0x2c, "word", 524288, "refresh data register"),
 ];
+
+function iqr(
+  name: DeviceName,
+  binaryCode: number,
+  kind: "bit" | "word",
+  size: number,
+  description: string,
+  long = false,
+): DeviceInfo {
+  const d = { name, binaryCode, asciiCode: name, kind, radix: 10 as const, size, description };
+  return long ? { ...d, iqrOnly: true, long: true } : { ...d, iqrOnly: true };
+}
+
+/** A device's code in the iQ-R extended specification's ASCII form: four characters, `*`-padded. */
+export function extendedAsciiCode(info: DeviceInfo): string {
+  return info.name.padEnd(4, "*");
+}
 
 /** Every device, by name. */
 export const DEVICES: ReadonlyMap<DeviceName, DeviceInfo> = new Map(table.map((d) => [d.name, d]));
@@ -268,8 +326,21 @@ export const DEVICE_NAMES: readonly DeviceName[] = table.map((d) => d.name).sort
   b.length - a.length
 );
 
-const byBinaryCode = new Map(table.map((d) => [d.binaryCode, d]));
-const byAsciiCode = new Map(table.map((d) => [d.asciiCode, d]));
+const qTable = table.filter((d) => !d.iqrOnly);
+const byBinaryCode = new Map(qTable.map((d) => [d.binaryCode, d]));
+const byAsciiCode = new Map(qTable.map((d) => [d.asciiCode, d]));
+const byExtendedBinaryCode = new Map(table.map((d) => [d.binaryCode, d]));
+const byExtendedAsciiCode = new Map(table.map((d) => [extendedAsciiCode(d), d]));
+
+/** The device with this 2-byte code of the iQ-R extended specification, or undefined. */
+export function deviceByExtendedBinaryCode(code: number): DeviceInfo | undefined {
+  return byExtendedBinaryCode.get(code);
+}
+
+/** The device with this 4-character code of the iQ-R extended specification (`D***`, `LTN*`). */
+export function deviceByExtendedAsciiCode(code: string): DeviceInfo | undefined {
+  return byExtendedAsciiCode.get(code);
+}
 
 /** Looks a device up by name; throws RangeError for an unknown name. */
 export function device(name: string): DeviceInfo {

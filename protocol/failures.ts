@@ -29,6 +29,10 @@ export function describeRequest(req: McRequest): string {
       return `randomRead of ${req.words.length} words and ${req.dwords.length} double words`;
     case "cpuModel":
       return "cpuModel";
+    case "randomWriteWords":
+      return `randomWriteWords of ${req.words.length} words and ${req.dwords.length} double words`;
+    case "randomWriteBits":
+      return `randomWriteBits of ${req.bits.length} points`;
   }
 }
 

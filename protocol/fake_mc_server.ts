@@ -222,6 +222,25 @@ export class FakeMcServer {
       }
       case "cpuModel":
         return { command: "cpuModel", model: "Q03UDVCPU", modelCode: 0x0366 };
+      case "randomWriteWords":
+        for (const w of req.words) {
+          const { m, at } = this.#wordsOf(w.device, w.address);
+          m[at] = w.value;
+        }
+        for (const w of req.dwords) {
+          const m = this.memory(w.device);
+          m[w.address] = w.value & 0xffff;
+          m[w.address + 1] = w.value >>> 16;
+        }
+        return { command: "randomWriteWords" };
+      case "randomWriteBits": {
+        for (const b of req.bits) {
+          const m = this.memory(b.device);
+          if (b.value) m[b.address >> 4] |= 1 << (b.address & 15);
+          else m[b.address >> 4] &= ~(1 << (b.address & 15));
+        }
+        return { command: "randomWriteBits" };
+      }
     }
   }
 

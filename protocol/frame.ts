@@ -4,7 +4,14 @@
  * between binary (little-endian bytes) and ASCII (upper-case hex characters,
  * most significant digit first) codes. Pure: no sockets, no Deno I/O.
  */
-import { deviceByAsciiCode, deviceByBinaryCode, type DeviceInfo } from "./devices.ts";
+import {
+  deviceByAsciiCode,
+  deviceByBinaryCode,
+  deviceByExtendedAsciiCode,
+  deviceByExtendedBinaryCode,
+  type DeviceInfo,
+  extendedAsciiCode,
+} from "./devices.ts";
 import { PlcError } from "./errors.ts";
 
 /** The two communication data codes of the MC protocol. */
@@ -46,6 +53,12 @@ export interface FrameOptions {
    * response checks that it echoes this number.
    */
   readonly serial?: number;
+  /**
+   * iQ-R subcommands (0002 words, 0003 bits) with the extended device
+   * specification: binary 4-byte device number and 2-byte code, ASCII
+   * 4-character code and 8-digit number. Needed for iQ-R devices.
+   */
+  readonly extended?: boolean;
   readonly route?: Route;
   /** Monitoring timer in 250 ms units (0 waits forever). */
   readonly monitoringTimer?: number;
@@ -130,7 +143,19 @@ export class FrameWriter {
   }
 
   /** A device specification: binary number (3 bytes) then code; ASCII code then six digits in the device's radix. */
-  device(info: DeviceInfo, address: number): void {
+  device(info: DeviceInfo, address: number, extended = false): void {
+    if (extended) {
+      if (this.frame === "binary") {
+        this.uint(address, 4);
+        this.uint(info.binaryCode, 2);
+        return;
+      }
+      const code = extendedAsciiCode(info);
+      for (let i = 0; i < 4; i++) this.buf[this.pos++] = code.charCodeAt(i);
+      const digits = address.toString(info.radix).toUpperCase().padStart(8, "0");
+      for (let i = 0; i < 8; i++) this.buf[this.pos++] = digits.charCodeAt(i);
+      return;
+    }
     if (this.frame === "binary") {
       this.uint(address, 3);
       this.buf[this.pos++] = info.binaryCode;
@@ -284,7 +309,11 @@ export class FrameReader {
    * A device specification. `info` is undefined for an unknown device code, so
    * that a server can answer with the manual's end code instead of failing.
    */
-  device(what: string): { info: DeviceInfo | undefined; address: number; codeOffset: number } {
+  device(
+    what: string,
+    extended = false,
+  ): { info: DeviceInfo | undefined; address: number; codeOffset: number } {
+    if (extended) return this.#extendedDevice(what);
     if (this.frame === "binary") {
       const address = this.uint(3, `${what} device number`);
       this.need(1, `${what} device code`);
@@ -299,6 +328,35 @@ export class FrameReader {
     let address = 0;
     for (let i = 0; i < 6; i++, this.pos++) {
       const d = HEX_VALUE[this.buf[this.pos]];
+      if (d < 0 || d >= radix) {
+        throw PlcError.protocol(`${what} device number is not a base-${radix} number`, this.pos);
+      }
+      address = address * radix + d;
+    }
+    return { info, address, codeOffset };
+  }
+
+  /** The iQ-R extended device specification (subcommands 0002/0003). */
+  #extendedDevice(
+    what: string,
+  ): { info: DeviceInfo | undefined; address: number; codeOffset: number } {
+    if (this.frame === "binary") {
+      const address = this.uint(4, `${what} device number`);
+      const codeOffset = this.pos;
+      const code = this.uint(2, `${what} device code`);
+      return { info: deviceByExtendedBinaryCode(code), address, codeOffset };
+    }
+    this.need(12, `${what} device`);
+    const codeOffset = this.pos;
+    const b = this.buf;
+    const info = deviceByExtendedAsciiCode(
+      String.fromCharCode(b[this.pos], b[this.pos + 1], b[this.pos + 2], b[this.pos + 3]),
+    );
+    this.pos += 4;
+    const radix = info?.radix ?? 16;
+    let address = 0;
+    for (let i = 0; i < 8; i++, this.pos++) {
+      const d = HEX_VALUE[b[this.pos]];
       if (d < 0 || d >= radix) {
         throw PlcError.protocol(`${what} device number is not a base-${radix} number`, this.pos);
       }

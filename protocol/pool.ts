@@ -148,7 +148,7 @@ export class PlcPool {
     req: R,
     options: PoolRequestOptions = {},
   ): Promise<ResponseFor<R>> {
-    checkRequest(req, this.#options.frame);
+    checkRequest(req, this.#options.frame, this.#options.extended === true);
     this.#requests++;
     try {
       if (this.#closed) throw closedError(this.#label, "(the pool is closed)");

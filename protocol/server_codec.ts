@@ -23,8 +23,12 @@ import {
   MAX_BATCH_BITS,
   MAX_BATCH_WORDS,
   MAX_RANDOM_POINTS,
+  MAX_RANDOM_WRITE_BITS,
+  MAX_RANDOM_WRITE_UNITS,
   type McRequest,
   type McResponse,
+  type RandomBit,
+  type RandomValue,
 } from "./commands.ts";
 
 /** End codes the decoder answers with (after the manual). */
@@ -137,8 +141,8 @@ export function decodeRequest(buf: Uint8Array): DecodedRequest {
   }
 }
 
-function head(r: FrameReader): { info: DeviceInfo; ref: DeviceRef } {
-  const { info, address } = r.device("head");
+function head(r: FrameReader, extended: boolean): { info: DeviceInfo; ref: DeviceRef } {
+  const { info, address } = r.device("head", extended);
   if (!info) throw new Refusal(END_BAD_DEVICE, "unknown device code");
   return { info, ref: { device: info.name, address } };
 }
@@ -149,34 +153,43 @@ function points(r: FrameReader, max: number): number {
   return n;
 }
 
+function bitDevice(info: DeviceInfo): void {
+  if (info.kind !== "bit") {
+    throw new Refusal(END_BIT_UNIT_ON_WORD_DEVICE, "bit units on a word device");
+  }
+}
+
+/**
+ * The request body. Subcommands 0000/0001 use the Q device specification,
+ * 0002/0003 the iQ-R extended one; whether the CPU accepts the latter is the
+ * server's business (a Q CPU answers C059).
+ */
 function decodeBody(r: FrameReader, command: number, subcommand: number): McRequest {
-  const key = command * 0x10000 + subcommand;
-  switch (key) {
-    case 0x04010000: {
-      const { ref } = head(r);
-      return { command: "readWords", head: ref, points: points(r, MAX_BATCH_WORDS) };
-    }
-    case 0x04010001: {
-      const { info, ref } = head(r);
-      if (info.kind !== "bit") {
-        throw new Refusal(END_BIT_UNIT_ON_WORD_DEVICE, "bit units on a word device");
-      }
+  const extended = subcommand === 0x0002 || subcommand === 0x0003;
+  const base = extended ? subcommand & ~0x0002 : subcommand;
+  if (base !== 0x0000 && base !== 0x0001) {
+    throw new Refusal(END_BAD_COMMAND, "unknown command or subcommand");
+  }
+  const bits = base === 0x0001;
+  switch (command) {
+    case 0x0401: {
+      const { info, ref } = head(r, extended);
+      if (!bits) return { command: "readWords", head: ref, points: points(r, MAX_BATCH_WORDS) };
+      bitDevice(info);
       return { command: "readBits", head: ref, points: points(r, MAX_BATCH_BITS[r.frame]) };
     }
-    case 0x14010000: {
-      const { ref } = head(r);
-      const n = points(r, MAX_BATCH_WORDS);
-      return { command: "writeWords", head: ref, words: r.words(n, "write data") };
-    }
-    case 0x14010001: {
-      const { info, ref } = head(r);
-      if (info.kind !== "bit") {
-        throw new Refusal(END_BIT_UNIT_ON_WORD_DEVICE, "bit units on a word device");
+    case 0x1401: {
+      const { info, ref } = head(r, extended);
+      if (!bits) {
+        const n = points(r, MAX_BATCH_WORDS);
+        return { command: "writeWords", head: ref, words: r.words(n, "write data") };
       }
+      bitDevice(info);
       const n = points(r, MAX_BATCH_BITS[r.frame]);
       return { command: "writeBits", head: ref, bits: r.bits(n, "write data") };
     }
-    case 0x04030000: {
+    case 0x0403: {
+      if (bits) break;
       const nw = r.uint(1, "word access points");
       const nd = r.uint(1, "double-word access points");
       if (nw + nd < 1 || nw + nd > MAX_RANDOM_POINTS) {
@@ -187,15 +200,54 @@ function decodeBody(r: FrameReader, command: number, subcommand: number): McRequ
       }
       const words: DeviceRef[] = [];
       const dwords: DeviceRef[] = [];
-      for (let i = 0; i < nw; i++) words.push(head(r).ref);
-      for (let i = 0; i < nd; i++) dwords.push(head(r).ref);
+      for (let i = 0; i < nw; i++) words.push(head(r, extended).ref);
+      for (let i = 0; i < nd; i++) dwords.push(head(r, extended).ref);
       return { command: "randomRead", words, dwords };
     }
-    case 0x01010000:
-      return { command: "cpuModel" };
-    default:
-      throw new Refusal(END_BAD_COMMAND, "unknown command or subcommand");
+    case 0x1402: {
+      if (!bits) {
+        const nw = r.uint(1, "word access points");
+        const nd = r.uint(1, "double-word access points");
+        if (nw + nd < 1 || nw * 12 + nd * 14 > MAX_RANDOM_WRITE_UNITS) {
+          throw new Refusal(END_POINTS_OUT_OF_RANGE, `${nw} words and ${nd} double words`);
+        }
+        const words: RandomValue[] = [];
+        const dwords: RandomValue[] = [];
+        for (let i = 0; i < nw; i++) {
+          const { ref } = head(r, extended);
+          words.push({ ...ref, value: r.uint(2, "write data") });
+        }
+        for (let i = 0; i < nd; i++) {
+          const { ref } = head(r, extended);
+          dwords.push({ ...ref, value: r.uint(4, "write data") });
+        }
+        return { command: "randomWriteWords", words, dwords };
+      }
+      const n = r.uint(1, "bit access points");
+      if (n < 1 || n > MAX_RANDOM_WRITE_BITS) {
+        throw new Refusal(
+          END_POINTS_OUT_OF_RANGE,
+          `${n} random bits (1 to ${MAX_RANDOM_WRITE_BITS})`,
+        );
+      }
+      const list: RandomBit[] = [];
+      for (let i = 0; i < n; i++) {
+        const { info, ref } = head(r, extended);
+        bitDevice(info);
+        const at = r.pos;
+        const v = r.uint(extended ? 2 : 1, "set/reset data");
+        if (v > 1) {
+          throw new Refusal(END_LENGTH_MISMATCH, `set/reset data ${v} at byte ${at} is not 0 or 1`);
+        }
+        list.push({ ...ref, value: v === 1 });
+      }
+      return { command: "randomWriteBits", bits: list };
+    }
+    case 0x0101:
+      if (subcommand === 0) return { command: "cpuModel" };
+      break;
   }
+  throw new Refusal(END_BAD_COMMAND, "unknown command or subcommand");
 }
 
 function responseDataSize(res: McResponse, frame: FrameCode): number {
@@ -207,6 +259,8 @@ function responseDataSize(res: McResponse, frame: FrameCode): number {
       return frame === "binary" ? Math.ceil(res.bits.length / 2) : res.bits.length;
     case "writeWords":
     case "writeBits":
+    case "randomWriteWords":
+    case "randomWriteBits":
       return 0;
     case "randomRead":
       return (res.words.length * 2 + res.dwords.length * 4) * u;

@@ -8,6 +8,7 @@ import {
   MAX_BATCH_BITS,
   MAX_BATCH_WORDS,
   MAX_RANDOM_POINTS,
+  MAX_RANDOM_WRITE_BITS,
   type McRequest,
   type McResponse,
 } from "./commands.ts";
@@ -15,16 +16,25 @@ import { type DeviceName, DEVICES } from "./devices.ts";
 import type { FrameCode, Route } from "./frame.ts";
 
 const ALL = [...DEVICES.values()];
-const BIT_DEVICES = ALL.filter((d) => d.kind === "bit").map((d) => d.name);
 
-/** A device reference whose number fits the frame (6 decimal digits in ASCII). */
+/** Devices a request may name: Q devices, or all with the iQ-R subcommands; long ones only as double words. */
+function names(extended: boolean, kind?: "bit", dword = false): DeviceName[] {
+  return ALL.filter((d) =>
+    (extended || !d.iqrOnly) && (dword || !d.long) && (kind === undefined || d.kind === kind)
+  ).map((d) => d.name);
+}
+
+/** A device reference whose number fits the frame (6 decimal digits in ASCII, 8 with iQ-R subcommands). */
 export function deviceRef(
   frame: FrameCode,
-  names: DeviceName[] = ALL.map((d) => d.name),
+  names: DeviceName[] = ALL.filter((d) => !d.iqrOnly && !d.long).map((d) => d.name),
+  extended = false,
 ): fc.Arbitrary<DeviceRef> {
   return fc.constantFrom(...names).chain((device) => {
     const d = DEVICES.get(device)!;
-    const max = frame === "ascii" && d.radix === 10 ? 999999 : 0xffffff;
+    const max = frame === "ascii" && d.radix === 10
+      ? (extended ? 99999999 : 999999)
+      : (extended ? 0xffffffff : 0xffffff);
     return fc.integer({ min: 0, max: Math.min(max, d.size - 1) }).map((address) => ({
       device,
       address,
@@ -40,41 +50,69 @@ export const route: fc.Arbitrary<Route> = fc.record({
   station: fc.integer({ min: 0, max: 255 }),
 });
 
-/** Any valid request for a frame code. */
-export function request(frame: FrameCode): fc.Arbitrary<McRequest> {
+/** Any valid request for a frame code (with `extended`, for the iQ-R subcommands). */
+export function request(frame: FrameCode, extended = false): fc.Arbitrary<McRequest> {
   const word = fc.integer({ min: 0, max: 0xffff });
   const maxBits = MAX_BATCH_BITS[frame];
+  const any = deviceRef(frame, names(extended), extended);
+  const bit = deviceRef(frame, names(extended, "bit"), extended);
+  const dword = deviceRef(frame, names(extended, undefined, true), extended);
   return fc.oneof(
     fc.record({
       command: fc.constant("readWords" as const),
-      head: deviceRef(frame),
+      head: any,
       points: fc.integer({ min: 1, max: MAX_BATCH_WORDS }),
     }),
     fc.record({
       command: fc.constant("readBits" as const),
-      head: deviceRef(frame, BIT_DEVICES),
+      head: bit,
       points: fc.integer({ min: 1, max: maxBits }),
     }),
     fc.record({
       command: fc.constant("writeWords" as const),
-      head: deviceRef(frame),
+      head: any,
       words: fc.array(word, { minLength: 1, maxLength: MAX_BATCH_WORDS }),
     }),
     fc.record({
       command: fc.constant("writeBits" as const),
-      head: deviceRef(frame, BIT_DEVICES),
+      head: bit,
       bits: fc.array(fc.boolean(), { minLength: 1, maxLength: maxBits }),
     }),
     fc.integer({ min: 1, max: MAX_RANDOM_POINTS }).chain((n) =>
       fc.integer({ min: 0, max: n }).chain((nw) =>
         fc.record({
           command: fc.constant("randomRead" as const),
-          words: fc.array(deviceRef(frame), { minLength: nw, maxLength: nw }),
-          dwords: fc.array(deviceRef(frame), { minLength: n - nw, maxLength: n - nw }),
+          words: fc.array(any, { minLength: nw, maxLength: nw }),
+          dwords: fc.array(dword, { minLength: n - nw, maxLength: n - nw }),
         })
       )
     ),
     fc.constant({ command: "cpuModel" as const }),
+    fc.integer({ min: 1, max: 137 }).chain((n) =>
+      fc.integer({ min: 0, max: n }).chain((nw) =>
+        fc.record({
+          command: fc.constant("randomWriteWords" as const),
+          words: fc.array(
+            fc.tuple(any, word).map(([r, value]) => ({ ...r, value })),
+            { minLength: nw, maxLength: nw },
+          ),
+          dwords: fc.array(
+            fc.tuple(dword, fc.integer({ min: 0, max: 0xffffffff })).map(([r, value]) => ({
+              ...r,
+              value,
+            })),
+            { minLength: n - nw, maxLength: n - nw },
+          ),
+        })
+      )
+    ),
+    fc.record({
+      command: fc.constant("randomWriteBits" as const),
+      bits: fc.array(
+        fc.tuple(bit, fc.boolean()).map(([r, value]) => ({ ...r, value })),
+        { minLength: 1, maxLength: MAX_RANDOM_WRITE_BITS },
+      ),
+    }),
   );
 }
 
@@ -93,6 +131,8 @@ export function responseFor(req: McRequest): fc.Arbitrary<McResponse> {
       ) => ({ command: "readBits", bits }));
     case "writeWords":
     case "writeBits":
+    case "randomWriteWords":
+    case "randomWriteBits":
       return fc.constant({ command: req.command });
     case "randomRead":
       return fc.tuple(
