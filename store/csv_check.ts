@@ -107,7 +107,8 @@ export function checkCsv(request: CsvCheckRequest): CsvCheckResult {
   }
   let snapshot: string | undefined;
   try {
-    snapshot = Deno.makeTempFileSync({ dir: dirname(request.dbPath), prefix: ".csv-check-" });
+    removeStaleSnapshots(dirname(request.dbPath));
+    snapshot = Deno.makeTempFileSync({ dir: dirname(request.dbPath), prefix: SNAPSHOT_PREFIX });
     const source = new DatabaseSync(request.dbPath, { readOnly: true });
     try {
       source.exec("PRAGMA busy_timeout = 5000");
@@ -132,6 +133,23 @@ export function checkCsv(request: CsvCheckRequest): CsvCheckResult {
         rmSync(snapshot + suffix, { force: true });
       }
     }
+  }
+}
+
+const SNAPSHOT_PREFIX = ".csv-check-";
+/** A snapshot older than this was left by a process that died during a check. */
+const STALE_SNAPSHOT_MS = 60 * 60_000;
+
+/** Removes snapshots that a crashed check left behind (they hold a copy of config.db). */
+function removeStaleSnapshots(dir: string): void {
+  const now = Date.now();
+  for (const entry of Deno.readDirSync(dir)) {
+    if (!entry.isFile || !entry.name.startsWith(SNAPSHOT_PREFIX)) continue;
+    const path = `${dir}/${entry.name}`;
+    try {
+      const mtime = Deno.statSync(path).mtime?.getTime() ?? now;
+      if (now - mtime > STALE_SNAPSHOT_MS) rmSync(path, { force: true });
+    } catch { /* gone already */ }
   }
 }
 

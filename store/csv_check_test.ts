@@ -54,6 +54,22 @@ Deno.test("decodeUtf8 names the offset of the first bad byte", () => {
 Deno.test("a check refuses a file over the row limit and one that is not UTF-8, naming them", async () => {
   await withSampleDir((dir) => {
     const dbPath = `${dir}/config.db`;
+    // A snapshot left by a crashed check two hours ago is removed by the next check.
+    const stale = `${dir}/.csv-check-crashed`;
+    Deno.writeTextFileSync(stale, "copy of config.db");
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    Deno.utimeSync(stale, hoursAgo, hoursAgo);
+    const fresh = `${dir}/.csv-check-running`;
+    Deno.writeTextFileSync(fresh, "another check's snapshot");
+    const ok = checkCsv({
+      dbPath,
+      files: { lines: bytes("code,name\nA,a\n") },
+      mode: "merge",
+      maxRows: 10,
+    });
+    assert.equal(ok.kind, "report");
+    assert.throws(() => Deno.statSync(stale), Deno.errors.NotFound);
+    assert.ok(Deno.statSync(fresh).isFile, "a recent snapshot is left to its check");
     const over = checkCsv({
       dbPath,
       files: { lines: bytes("code,name\nA,a\nB,b\n") },
