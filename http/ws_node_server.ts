@@ -118,7 +118,14 @@ export async function serveWithGuardedWebSocket(
       });
       const granted = admitted;
       if (!granted) return await refuse(socket, response);
+      // A handshake that npm:ws refuses (a bad Sec-WebSocket-Key, say) never reaches the
+      // callback: give the admitted place back when its socket closes unattached.
+      let attached = false;
+      socket.once("close", () => {
+        if (!attached) granted.release();
+      });
       wss.handleUpgrade(req, socket, head, (ws) => {
+        attached = true;
         const client: WsClient = options.hub.attach(ws as unknown as WsSocket, granted.user);
         ws.on("message", (data, isBinary) => {
           options.hub.receive(client, isBinary ? data : data.toString("utf8"));
