@@ -9,6 +9,7 @@ import {
   type DecodedMetric,
   encodeOfficial,
   haveMosquitto,
+  haveOpenssl,
   Mosquitto,
   PROTO_DATA_TYPES,
   type Seen,
@@ -404,6 +405,49 @@ Deno.test({
       assert.equal(bds[1], bds[0] + 1, "a new MQTT session takes the next bdSeq");
     } finally {
       await r.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "mqtts: the publisher trusts the broker through --mqtt-ca, and refuses a broker it cannot verify",
+  ignore: !broker || !haveOpenssl(),
+  async fn() {
+    const mosq = await Mosquitto.start({ tls: true });
+    const sub = await Subscriber.connect(mosq.url);
+    const dataDir = await Deno.makeTempDir({ prefix: "jsscada_spb_tls_" });
+    const url = `mqtts://127.0.0.1:${mosq.tlsPort}`;
+    const tuning = { backoffMs: [200], statusIntervalMs: 60_000 };
+    const plant = smallPlant();
+    const untrusted = await startSparkplug({
+      settings: settings(url, { node: "untrusted" }),
+      dataDir,
+      plant,
+      tuning,
+    });
+    try {
+      const ok = await startSparkplug({
+        settings: settings(url, { caFile: `${mosq.dir}/ca.pem` }),
+        dataDir: `${dataDir}/ok`,
+        plant,
+        tuning,
+      });
+      try {
+        await sub.waitFor("DBIRTH over TLS", (s) => s.some((m) => m.type === "DBIRTH"));
+        assert.equal(ok.status().online, true);
+      } finally {
+        await ok.stop();
+      }
+      for (let i = 0; i < 100 && untrusted.status().lastError === undefined; i++) await sleep(50);
+      assert.equal(untrusted.status().online, false, "an unverified broker is not used");
+      assert.ok(untrusted.status().lastError, "the failed attempts say why");
+      assert.ok(!sub.seen.some((m) => m.topic.includes("/untrusted")));
+    } finally {
+      await untrusted.stop();
+      await sub.close();
+      await mosq.close();
+      await Deno.remove(dataDir, { recursive: true });
     }
   },
 });

@@ -41,6 +41,9 @@ export function freePort(): number {
 export class Mosquitto {
   #child: Deno.ChildProcess | undefined;
 
+  /** The TLS listener's port, when started with `tls`. */
+  tlsPort: number | undefined;
+
   private constructor(readonly port: number, readonly dir: string) {}
 
   /** The broker URL. */
@@ -52,7 +55,7 @@ export class Mosquitto {
    * Starts mosquitto with persistence (sessions and queued QoS 0 messages of
    * persistent subscribers survive a restart) in a temporary directory.
    */
-  static async start(): Promise<Mosquitto> {
+  static async start(options: { tls?: boolean } = {}): Promise<Mosquitto> {
     const dir = await Deno.makeTempDir({ prefix: "jsscada_mosquitto_" });
     // Started as root, mosquitto drops to the user "mosquitto": let it write its persistence file.
     await Deno.chmod(dir, 0o777);
@@ -68,6 +71,7 @@ export class Mosquitto {
         "max_queued_messages 1000000",
         "max_inflight_messages 0",
         "log_dest none",
+        ...(options.tls ? await tlsListener(m) : []),
         "",
       ].join("\n"),
     );
@@ -111,6 +115,84 @@ export class Mosquitto {
     await this.stop();
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * A second listener with TLS: a throw-away CA and a server certificate for
+ * 127.0.0.1 made with openssl in the broker's directory (`ca.pem` there is
+ * what a client trusts).
+ */
+async function tlsListener(m: Mosquitto): Promise<string[]> {
+  const openssl = async (...args: string[]) => {
+    const out = await new Deno.Command("openssl", {
+      args,
+      cwd: m.dir,
+      stdout: "null",
+      stderr: "piped",
+    })
+      .output();
+    if (!out.success) {
+      throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
+    }
+  };
+  await openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=JSScada test CA",
+  );
+  await openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  );
+  await Deno.writeTextFile(`${m.dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1\n");
+  await openssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+  );
+  for (const f of ["ca.pem", "server.pem", "server.key"]) await Deno.chmod(`${m.dir}/${f}`, 0o644);
+  m.tlsPort = freePort();
+  return [
+    `listener ${m.tlsPort} 127.0.0.1`,
+    `cafile ${m.dir}/ca.pem`,
+    `certfile ${m.dir}/server.pem`,
+    `keyfile ${m.dir}/server.key`,
+  ];
+}
+
+/** Whether openssl is there to make test certificates. */
+export function haveOpenssl(): boolean {
+  return ["/usr/bin/openssl", "/usr/local/bin/openssl"].some((p) => existsSync(p));
 }
 
 const PROTO = fileURLToPath(new URL("./vendor/sparkplug_b.proto", import.meta.url));
