@@ -6,6 +6,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { DEFAULT_SESSION_TTL_MS, type Store, type User } from "../store/mod.ts";
+import type { HistorianInfo } from "../sinks/factory.ts";
 
 /** Where every REST route lives. */
 export const API_BASE = "/api/v1";
@@ -89,6 +90,11 @@ export interface AppOptions {
    * peer address.
    */
   readonly trustProxy?: boolean;
+  /**
+   * The historian's kind, retention and disk guard, shown with GET /runtime
+   * (the runtime page); `historianInfo(settings.sink)` from sinks/factory.ts.
+   */
+  readonly historian?: HistorianInfo;
   /** Security headers (CSP, nosniff, frame denial …) on every response. Default true. */
   readonly securityHeaders?: boolean;
   /** The clock, ms since the epoch (login rate limiting). Default Date.now. */
@@ -120,6 +126,7 @@ export interface ResolvedOptions {
   readonly requestTimeoutMs: number;
   readonly importTimeoutMs: number;
   readonly metricsToken: string | undefined;
+  readonly historian: HistorianInfo | undefined;
 }
 
 /** Fills in the defaults of {@link AppOptions}. */
@@ -154,6 +161,7 @@ export function resolveOptions(options: AppOptions = {}): ResolvedOptions {
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     importTimeoutMs: options.importTimeoutMs ?? 5 * 60_000,
     metricsToken: options.metricsToken || undefined,
+    historian: options.historian,
   };
 }
 

@@ -89,7 +89,14 @@ export function runtimeRoutes(
         ...errorResponses(401, 403),
       },
     }),
-    (c) => c.json(runtimeView(plant), 200),
+    (c) =>
+      c.json(
+        {
+          ...runtimeView(plant),
+          ...(options.historian ? { historian: options.historian } : {}),
+        },
+        200,
+      ),
   );
 
   api.openapi(

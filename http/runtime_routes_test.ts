@@ -221,3 +221,16 @@ Deno.test("runtime control with the session cookie needs the CSRF header", async
     t.close();
   }
 });
+
+Deno.test("GET /runtime tells the historian's retention and disk guard when the server knows them", async () => {
+  const historian = { kind: "sqlite" as const, retentionDays: 90, minFreeMb: 1024 };
+  const { t, plant } = await liveTestApp({ routes: [runtimeRoutes], options: { historian } });
+  try {
+    const answer = await t.call("GET", "/api/v1/runtime", { as: "viewer" });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body.historian, historian);
+  } finally {
+    plant.close();
+    t.close();
+  }
+});

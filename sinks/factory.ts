@@ -30,6 +30,27 @@ export const DEFAULT_RETENTION_DAYS = 90;
  */
 export const DEFAULT_HISTORY_MIN_FREE_MB = 1024;
 
+/**
+ * What the operator should know of the historian's housekeeping, as plain
+ * data for the runtime page: its kind, and for SQLite the retention in days
+ * and the disk guard in MiB (null: kept by the database's own rules).
+ */
+export interface HistorianInfo {
+  readonly kind: SinkConfig["kind"];
+  readonly retentionDays: number | null;
+  readonly minFreeMb: number | null;
+}
+
+/** The {@link HistorianInfo} of a sink config (no secrets: no URL, user or password). */
+export function historianInfo(config: SinkConfig): HistorianInfo {
+  if (config.kind !== "sqlite") return { kind: config.kind, retentionDays: null, minFreeMb: null };
+  return {
+    kind: "sqlite",
+    retentionDays: config.retentionDays ?? null,
+    minFreeMb: config.minFreeBytes ? Math.round(config.minFreeBytes / 2 ** 20) : null,
+  };
+}
+
 /** The sink kinds. */
 export const SINK_KINDS = ["sqlite", "postgres", "oracle"] as const;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../store/errors.ts";
 import { grid } from "./conformance.ts";
-import { createSink, sinkConfigFromEnv } from "./factory.ts";
+import { createSink, historianInfo, sinkConfigFromEnv } from "./factory.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -24,6 +24,25 @@ Deno.test("sink config from the environment defaults to SQLite at the given path
     ),
     { kind: "sqlite", path: "/var/h.db", retentionDays: 400, minFreeBytes: 0 },
   );
+});
+
+Deno.test("historian info tells retention and disk guard for SQLite and no secrets for the others", () => {
+  assert.deepEqual(historianInfo(sinkConfigFromEnv(envOf({}), "h.db")), {
+    kind: "sqlite",
+    retentionDays: 90,
+    minFreeMb: 1024,
+  });
+  assert.deepEqual(
+    historianInfo(sinkConfigFromEnv(envOf({ JSSCADA_HISTORY_MIN_FREE_MB: "0" }), "h.db")),
+    { kind: "sqlite", retentionDays: 90, minFreeMb: null },
+  );
+  const pg = historianInfo(
+    sinkConfigFromEnv(
+      envOf({ JSSCADA_SINK: "postgres", JSSCADA_PG_URL: "postgres://u:pw@h/db" }),
+      "x",
+    ),
+  );
+  assert.deepEqual(pg, { kind: "postgres", retentionDays: null, minFreeMb: null });
 });
 
 Deno.test("sink config from the environment for PostgreSQL and Oracle", () => {

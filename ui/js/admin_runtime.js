@@ -166,6 +166,7 @@ export class RuntimeView {
         buffer ? `${formatNumber(buffer.size)} / ${formatNumber(buffer.capacity)}` : "—",
       ],
       [t("runtime.dropped"), buffer ? formatNumber(buffer.dropped ?? 0) : "—"],
+      [t("runtime.history"), historianText(r.historian)],
     ];
     this.#summary.replaceChildren(
       h(
@@ -366,4 +367,16 @@ function errorCell(message, at, failingNow) {
     dataset: { kind: view.kind },
     text: view.text,
   });
+}
+
+/** How long the historian keeps history, for the runtime page (GET /runtime's `historian`). */
+function historianText(h) {
+  if (!h) return "—";
+  if (h.retentionDays === null) return t("runtime.historyExternal", { kind: h.kind });
+  return h.minFreeMb === null
+    ? t("runtime.historyDays", { days: formatNumber(h.retentionDays) })
+    : t("runtime.historyDaysGuard", {
+      days: formatNumber(h.retentionDays),
+      mb: formatNumber(h.minFreeMb),
+    });
 }
