@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { LoopLagProbe } from "../observability/loop_lag.ts";
+import { PASSWORD_HASHING } from "../store/hash_lane.ts";
 import { CSRF_HEADER, CSRF_VALUE, SESSION_COOKIE } from "./auth_middleware.ts";
 import { type Answer, parse, TEST_PASSWORD, type TestApp, testApp } from "./testing.ts";
 
@@ -291,4 +293,16 @@ Deno.test("GET /auth/me answers 401 to anonymous callers, even with anonymous re
   using t = await testApp({ options: { anonymousRead: true } });
   assert.equal((await t.call("GET", "/api/v1/auth/me", { as: "anonymous" })).status, 401);
   assert.equal((await t.call("GET", "/api/v1/lines", { as: "anonymous" })).status, 200);
+});
+
+Deno.test("50 parallel wrong-password logins from 50 addresses: every check runs in the one hashing lane", async () => {
+  using t = await testApp();
+  const probe = new LoopLagProbe().start();
+  const answers = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => login(t, "admin1", `guess ${i}`, `10.0.50.${i}`)),
+  );
+  const lag = probe.stop();
+  assert.ok(answers.every((a) => a.status === 401), answers.map((a) => a.status).join(","));
+  assert.equal(PASSWORD_HASHING.peak, 1, "never two scrypt calls at once");
+  console.log(`50 parallel wrong logins: longest event-loop gap ${lag.maxGapMs.toFixed(1)} ms`);
 });
