@@ -11,6 +11,7 @@
  * silent retry. Expected failures are results, never rejections; only bugs
  * reject.
  */
+import { udpConnect } from "../protocol/udp_transport.ts";
 import type { PlcConfig } from "../model/config.ts";
 import type { McRequest, ResponseFor } from "../protocol/commands.ts";
 import { type Address, DEVICES } from "../protocol/devices.ts";
@@ -29,7 +30,10 @@ export interface PoolPort {
 /** Makes the pool for one PLC (the plc actor calls it each time it starts). */
 export type CreatePool = (plc: PlcConfig) => PoolPort;
 
-/** The production pool factory: TCP sockets to the PLC's host and port. */
+/** Times a UDP request whose answer was lost is sent again. */
+const UDP_RETRIES = 2;
+
+/** The production pool factory: TCP sockets (or UDP, per the PLC's transport) to its host and port. */
 export function createTcpPool(plc: PlcConfig): PoolPort {
   return new PlcPool({
     host: plc.host,
@@ -41,6 +45,7 @@ export function createTcpPool(plc: PlcConfig): PoolPort {
     type: plc.frameType,
     pipelineDepth: plc.pipelineDepth,
     extended: plc.series === "iQ-R",
+    ...(plc.transport === "udp" ? { connect: udpConnect, retries: UDP_RETRIES } : {}),
   });
 }
 

@@ -53,8 +53,8 @@ export interface PlcConfig {
   readonly series?: PlcSeries;
   /** MC protocol frame (default 3E). */
   readonly frameType?: "3E" | "4E";
-  /** Transport (default tcp). */
-  readonly transport?: "tcp";
+  /** Transport (default tcp); udp sends each frame as a datagram and retries lost answers. */
+  readonly transport?: "tcp" | "udp";
   /** Requests in flight per socket (default 1; above 1 needs 4E). */
   readonly pipelineDepth?: number;
   readonly enabled: boolean;

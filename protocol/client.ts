@@ -66,6 +66,11 @@ export interface ClientOptions {
    * needs 4E frames, whose serial numbers match answers to requests.
    */
   readonly pipelineDepth?: number;
+  /**
+   * Times a request that timed out is sent again (default 0), each on a
+   * fresh socket in 3E. Meant for UDP, where a datagram may simply be lost.
+   */
+  readonly retries?: number;
 }
 
 /** Most 4E requests that may have timed out without their late answer arriving before the socket is dropped. */
@@ -100,6 +105,8 @@ export interface ClientStats {
   readonly inFlight: number;
   /** 4E answers that arrived after their request timed out or was aborted, and were dropped. */
   readonly lateAnswers: number;
+  /** Requests sent again after a timeout (see {@link ClientOptions.retries}). */
+  readonly retried: number;
 }
 
 /** The request on the wire and how to settle it. */
@@ -142,6 +149,8 @@ export class PlcClient {
   readonly #lock: FifoLock;
   #nextSerial = 0;
   #lateAnswers = 0;
+  readonly #retries: number;
+  #retried = 0;
 
   #session: Session | undefined;
   #connecting: AbortController | undefined;
@@ -177,6 +186,10 @@ export class PlcClient {
       );
     }
     this.#lock = new FifoLock(this.#depth);
+    this.#retries = options.retries ?? 0;
+    if (!Number.isInteger(this.#retries) || this.#retries < 0 || this.#retries > 10) {
+      throw new RangeError("retries must be a whole number from 0 to 10");
+    }
     this.#frameOptions = {
       frame: options.frame,
       type: this.#fourE ? "4E" : "3E",
@@ -222,6 +235,7 @@ export class PlcClient {
       waiting: this.#lock.waiting,
       inFlight: this.#session?.inflight.size ?? 0,
       lateAnswers: this.#lateAnswers,
+      retried: this.#retried,
     };
   }
 
@@ -249,9 +263,18 @@ export class PlcClient {
       throw e;
     }
     try {
-      if (this.#closed) throw closedError(this.#label);
-      const session = this.#session ?? await this.#openShared(signal, req);
-      return await this.#exchange(session, req, bytes, timeoutMs, signal) as ResponseFor<R>;
+      for (let attempt = 0;; attempt++) {
+        if (this.#closed) throw closedError(this.#label);
+        const session = this.#session ?? await this.#openShared(signal, req);
+        try {
+          return await this.#exchange(session, req, bytes, timeoutMs, signal) as ResponseFor<R>;
+        } catch (e) {
+          const again = attempt < this.#retries && e instanceof PlcError &&
+            e.code === "timeout" && !this.#closed && !signal?.aborted;
+          if (!again) throw e;
+          this.#retried++;
+        }
+      }
     } catch (e) {
       this.#count(e);
       throw e;

@@ -32,7 +32,7 @@ export const PLC_SERIES = ["Q", "iQ-R", "iQ-F", "FX3"] as const;
 /** Frame types JSScada speaks. */
 export const FRAME_TYPES = ["3E", "4E"] as const;
 /** Transports JSScada speaks. */
-export const TRANSPORTS = ["tcp"] as const;
+export const TRANSPORTS = ["tcp", "udp"] as const;
 
 const fields = {
   code: equipmentCodeField(),
@@ -59,7 +59,9 @@ const fields = {
   frameType: z.enum(FRAME_TYPES, rule(`must be one of ${FRAME_TYPES.join(", ")}`)).openapi({
     description: "MC protocol frame: 3E, or 4E (serial numbers; allows pipelining)",
   }),
-  transport: z.enum(TRANSPORTS, rule(`must be one of ${TRANSPORTS.join(", ")}`)),
+  transport: z.enum(TRANSPORTS, rule(`must be one of ${TRANSPORTS.join(", ")}`)).openapi({
+    description: "tcp, or udp (one datagram per frame; a lost answer is retried twice)",
+  }),
   pipelineDepth: intIn(1, 8).openapi({
     description: "requests in flight per socket (4E only; 1 = one at a time)",
   }),
