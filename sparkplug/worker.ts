@@ -7,11 +7,27 @@
  */
 /// <reference lib="deno.worker" />
 import { type SparkplugPublisher, startSparkplug, type WriteOutcome } from "./publisher.ts";
-import type { FromSparkplugWorker, ToSparkplugWorker } from "./worker_messages.ts";
+import { decodeBatch, FLAG_LIVE, type SampleBatch, withFlag } from "../model/sample_batch.ts";
+import type {
+  FromSparkplugWorker,
+  SparkplugPortMessage,
+  ToSparkplugWorker,
+} from "./worker_messages.ts";
 
 const post = (m: FromSparkplugWorker) => self.postMessage(m);
 let publisher: SparkplugPublisher | undefined;
 let nextWrite = 1;
+const ports = new Set<MessagePort>();
+
+/** Every live sample of a columnar batch to the publisher; a malformed batch is logged, not fatal. */
+function onBatch(batch: SampleBatch): void {
+  try {
+    publisher?.onSamples(withFlag(decodeBatch(batch), FLAG_LIVE));
+  } catch (err) {
+    post({ type: "log", level: "error", message: `Sparkplug: ${(err as Error).message}` });
+  }
+}
+
 const writes = new Map<
   number,
   { resolve: (o: WriteOutcome[]) => void; reject: (e: Error) => void }
@@ -42,6 +58,21 @@ self.onmessage = async (e: MessageEvent<ToSparkplugWorker>) => {
     case "samples":
       publisher?.onSamples(m.samples);
       return;
+    case "batch":
+      onBatch(m.batch);
+      return;
+    case "port": {
+      const port = m.port;
+      ports.add(port);
+      port.onmessage = (ev: MessageEvent<SparkplugPortMessage>) => {
+        if (ev.data.type === "samples") onBatch(ev.data.batch);
+        else {
+          ports.delete(port);
+          port.close();
+        }
+      };
+      return;
+    }
     case "plant":
       publisher?.onPlant(m.plant);
       return;
@@ -55,6 +86,8 @@ self.onmessage = async (e: MessageEvent<ToSparkplugWorker>) => {
       if (publisher) post({ type: "status", id: m.id, status: publisher.status() });
       return;
     case "stop":
+      for (const port of ports) port.close();
+      ports.clear();
       await publisher?.stop();
       for (const w of writes.values()) w.reject(new Error("the publisher stopped"));
       writes.clear();

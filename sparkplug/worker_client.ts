@@ -6,6 +6,7 @@
  */
 import type { PlantConfig } from "../model/config.ts";
 import type { Sample } from "../model/sample.ts";
+import type { SampleBatch } from "../model/sample_batch.ts";
 import type { GatewayFigures, SparkplugLog, SparkplugStatus, WritePort } from "./publisher.ts";
 import type {
   FromSparkplugWorker,
@@ -27,6 +28,13 @@ export interface SparkplugWorkerOptions extends SparkplugWorkerStart {
 export interface SparkplugWorkerHandle {
   /** One batch of samples (one poll of one group). */
   onSamples(samples: readonly Sample[]): void;
+  /** One poll's samples as a columnar batch; its buffer is transferred (unusable here after). */
+  onBatch(batch: SampleBatch): void;
+  /**
+   * Hands the worker a port (transferred) on which an acquisition worker
+   * sends `{ type: "samples", batch }` and finally `{ type: "end" }`.
+   */
+  attachPort(port: MessagePort): void;
   /** A configuration change. */
   onPlant(plant: PlantConfig): void;
   /** A PLC failed, or answers again. */
@@ -52,8 +60,8 @@ export function startSparkplugWorker(
   const pending = new Map<number, (m: FromSparkplugWorker) => void>();
   let nextId = 1;
   let closed = false;
-  const post = (m: ToSparkplugWorker) => {
-    if (!closed) worker.postMessage(m);
+  const post = (m: ToSparkplugWorker, transfer: Transferable[] = []) => {
+    if (!closed) worker.postMessage(m, transfer);
   };
   const terminate = () => {
     if (closed) return;
@@ -119,6 +127,8 @@ export function startSparkplugWorker(
     };
     const handle: SparkplugWorkerHandle = {
       onSamples: (samples) => post({ type: "samples", samples }),
+      onBatch: (batch) => post({ type: "batch", batch }, [batch.buffer]),
+      attachPort: (port) => post({ type: "port", port }, [port]),
       onPlant: (plant) => post({ type: "plant", plant }),
       onPlcState: (plcId, failed) => post({ type: "plcState", plcId, failed }),
       onGatewayFigures: (figures) => post({ type: "figures", figures }),

@@ -5,6 +5,7 @@
  */
 import type { PlantConfig } from "../model/config.ts";
 import type { Sample } from "../model/sample.ts";
+import type { SampleBatch } from "../model/sample_batch.ts";
 import type {
   GatewayFigures,
   SparkplugStatus,
@@ -26,6 +27,13 @@ export interface SparkplugWorkerStart {
 export type ToSparkplugWorker =
   | { readonly type: "start"; readonly options: SparkplugWorkerStart }
   | { readonly type: "samples"; readonly samples: readonly Sample[] }
+  /** One poll's samples in columnar form (buffer transferred); the live ones are used. */
+  | { readonly type: "batch"; readonly batch: SampleBatch }
+  /**
+   * A port (transferred) on which an acquisition worker sends
+   * {@link SparkplugPortMessage}s straight to this worker, past the main thread.
+   */
+  | { readonly type: "port"; readonly port: MessagePort }
   | { readonly type: "plant"; readonly plant: PlantConfig }
   | { readonly type: "plcState"; readonly plcId: number; readonly failed: boolean }
   | { readonly type: "figures"; readonly figures: GatewayFigures }
@@ -33,6 +41,12 @@ export type ToSparkplugWorker =
   | { readonly type: "stop"; readonly id: number }
   | { readonly type: "writeResult"; readonly id: number; readonly outcomes: WriteOutcome[] }
   | { readonly type: "writeError"; readonly id: number; readonly error: string };
+
+/** What arrives on a port given with `{ type: "port" }` (the historian port's shape). */
+export type SparkplugPortMessage =
+  | { readonly type: "samples"; readonly batch: SampleBatch }
+  /** The sender stopped: nothing follows on this port. */
+  | { readonly type: "end" };
 
 /** Worker → main thread. */
 export type FromSparkplugWorker =

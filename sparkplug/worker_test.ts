@@ -4,6 +4,7 @@ import type { PlantConfig } from "../model/config.ts";
 import type { WriteItem } from "./publisher.ts";
 import { TAG_ALIAS_BASE } from "./model.ts";
 import { startSparkplugWorker } from "./worker_client.ts";
+import { encodeBatch, FLAG_LIVE } from "../model/sample_batch.ts";
 import { encodeOfficial, haveMosquitto, Mosquitto, sleep, Subscriber, valueOf } from "./testing.ts";
 
 const broker = haveMosquitto();
@@ -16,7 +17,7 @@ function onePlc(): PlantConfig {
 
 Deno.test({
   name:
-    "the Sparkplug worker publishes births and data, answers status with plain data, routes DCMD writes to the main thread and stops with NDEATH",
+    "the Sparkplug worker publishes births and data (samples, columnar batches, an acquisition port), answers status with plain data, routes DCMD writes to the main thread and stops with NDEATH",
   ignore: !broker,
   async fn() {
     const mosq = await Mosquitto.start();
@@ -63,6 +64,28 @@ Deno.test({
       );
       for (let i = 0; i < 100 && writes.length === 0; i++) await sleep(20);
       assert.deepEqual(writes, [[{ tagId: tag.id, value: 7 }]]);
+      handle.onBatch(
+        encodeBatch([{ tagId: tag.id, ts: 1_700_000_000_100, value: 43, quality: "good" }]),
+      );
+      const channel = new MessageChannel();
+      handle.attachPort(channel.port2);
+      channel.port1.postMessage({
+        type: "samples",
+        batch: encodeBatch(
+          [{ tagId: tag.id, ts: 1_700_000_000_200, value: 44, quality: "good" }],
+          () => FLAG_LIVE,
+        ),
+      });
+      channel.port1.postMessage({ type: "end" });
+      channel.port1.close();
+      await sub.waitFor(
+        "DDATA from a batch and from a port",
+        (s) => s.filter((m) => m.type === "DDATA").length === 3,
+      );
+      assert.deepEqual(
+        sub.of("DDATA").map((d) => valueOf(d.payload.metrics![0])),
+        [42, 43, 44],
+      );
       let status = await handle.status();
       for (let i = 0; i < 50 && status.commands.written === 0; i++) {
         await sleep(20);
