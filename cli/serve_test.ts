@@ -42,6 +42,8 @@ Deno.test("the first admin password is printed after the server listens", async 
   probe.close();
   const child = serve(dir, port);
   const lines: string[] = [];
+  // A start that hangs fails the test instead of holding the suite.
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 60_000);
   try {
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
@@ -57,6 +59,7 @@ Deno.test("the first admin password is printed after the server listens", async 
     const password = lines.findIndex((l) => /created user "admin" with password \S+/.test(l));
     assert.ok(serving >= 0 && password > serving, lines.join("\n"));
   } finally {
+    clearTimeout(deadline);
     try {
       child.kill("SIGKILL");
     } catch { /* it has exited */ }
