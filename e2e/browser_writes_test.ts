@@ -378,6 +378,10 @@ Deno.test({
         await failed.scrollIntoViewIfNeeded();
         assert.ok(await failed.isVisible());
         assert.equal(borders.filter((b) => b === red).length, 1, JSON.stringify(borders));
+        // Its error says when it happened, in red while it is what is wrong now.
+        const error = failed.locator(":scope > [data-field=error][data-kind=current]");
+        await error.waitFor();
+        assert.match((await error.textContent())!, /^\d\d:\d\d:\d\d \S/);
         await shot(page, "writes-1366x768-overview-failed-plc");
         for (const [w, h] of [[1920, 1080], [1024, 768]]) {
           await page.setViewportSize({ width: w, height: h });
@@ -401,6 +405,14 @@ Deno.test({
           () => gw!.runtime.status().plcs.every((p) => p.status?.state === "connected"),
           20_000,
         );
+        // After recovery: no alarm colour, and a muted "last error at hh:mm:ss".
+        const tile = page.locator('li[data-plc-code="PLCASSY0100001"]');
+        await tile.locator(":scope > [data-field=error][data-kind=past]", {
+          hasText: /^last error at \d\d:\d\d:\d\d$/,
+        })
+          .waitFor({ timeout: 15_000 });
+        assert.notEqual(await tile.getAttribute("data-level"), "bad");
+        await shot(page, "writes-1920x1080-overview-recovered");
       });
 
       await t.step(

@@ -171,7 +171,8 @@ async function main() {
   socket.on("values", (msg) => table.applyValues(msg.items ?? []));
   socket.on("status", (msg) => {
     lastStatus = msg;
-    overview.applyStatus(msg);
+    // A PLC failed or recovered: fetch its error and time now rather than at the next 10 s poll.
+    if (overview.applyStatus(msg)) refreshRuntime();
   });
   socket.on("alarms", (msg) => {
     if (Array.isArray(msg.active)) alarms.set(msg.active);

@@ -254,13 +254,19 @@ export class PlantOverview {
     });
   }
 
-  /** Applies the WebSocket's `status` message (the short form, every second). */
+  /**
+   * Applies the WebSocket's `status` message (the short form, every second).
+   * Returns true when a PLC's level changed (the caller fetches GET /runtime
+   * then, for the error and its time, which the short form does not carry).
+   */
   applyStatus(status) {
     this.#runtimeKnown = true;
+    const before = [...this.#plcs.values()].map((e) => e.item.dataset.level).join();
     for (const p of status.plcs ?? []) this.#applyPlc(p, false);
     for (const g of status.groups ?? []) this.#applyGroup(g, false);
     this.#applyTiles();
     this.#applySummary({ buffer: status.buffer, writer: status.writer });
+    return before !== [...this.#plcs.values()].map((e) => e.item.dataset.level).join();
   }
 
   /**
