@@ -72,6 +72,12 @@ export interface SparkplugTuning {
    * unconfirmed window holds about this long of data (see inflight.ts).
    */
   readonly confirmMs: number;
+  /**
+   * Bytes the MQTT connection may hold unsent (default 32 MiB): above it a
+   * slow broker or link gets no more live DDATA; the samples go to the spool
+   * and are replayed once the connection drains, so memory stays bounded.
+   */
+  readonly maxUnsentBytes: number;
 }
 
 const DEFAULT_TUNING: SparkplugTuning = {
@@ -84,6 +90,7 @@ const DEFAULT_TUNING: SparkplugTuning = {
   maxInflight: DEFAULT_MAX_INFLIGHT,
   statusIntervalMs: 5_000,
   confirmMs: 1_000,
+  maxUnsentBytes: 32 * 1024 ** 2,
 };
 
 /** Everything {@link startSparkplug} needs; all plain data but the optional ports. */
@@ -131,6 +138,8 @@ export interface SparkplugStatus {
   readonly forgottenValues: number;
   /** Samples of devices that are not born (failed PLC), not published. */
   readonly skippedValues: number;
+  /** Live samples sent to the spool because the connection held too many unsent bytes. */
+  readonly deferredValues: number;
   readonly commands: {
     readonly written: number;
     readonly refused: number;
@@ -196,6 +205,7 @@ export class SparkplugPublisher {
     values: 0,
     historicalValues: 0,
     skipped: 0,
+    deferred: 0,
     spoolDropped: 0,
     written: 0,
     refused: 0,
@@ -276,6 +286,12 @@ export class SparkplugPublisher {
     }
     if (byDevice.size === 0) return;
     if (this.mode === "online" && this.#client) {
+      if (this.#unsentBytes() > this.#tuning.maxUnsentBytes) {
+        const held = [...byDevice.values()].flat();
+        this.#n.deferred += held.length;
+        this.#toSpool(held);
+        return;
+      }
       for (const [device, list] of byDevice) {
         if (this.#born.has(device.plcId)) this.#publishData(device, list, false);
         else this.#n.skipped += list.length;
@@ -351,6 +367,7 @@ export class SparkplugPublisher {
       inflightValues: this.#inflight.size,
       forgottenValues: this.#inflight.forgotten,
       skippedValues: this.#n.skipped,
+      deferredValues: this.#n.deferred,
       commands: { written: this.#n.written, refused: this.#n.refused, ignored: this.#n.ignored },
     };
   }
@@ -423,6 +440,8 @@ export class SparkplugPublisher {
       reconnectPeriod: 0,
       connectTimeout: this.#tuning.connectTimeoutMs,
       protocolVersion: 4,
+      // QoS 0 data is never queued by the client while disconnected: the spool holds it.
+      queueQoSZero: false,
       will: {
         topic: this.#topics.nodeTopic("NDEATH"),
         payload: Buffer.from(this.#deathPayload(bdSeq)),
@@ -672,6 +691,12 @@ export class SparkplugPublisher {
     }, (e) => this.#log("error", `Sparkplug spool: append failed: ${(e as Error).message}`));
   }
 
+  /** Bytes written to the MQTT connection and not yet sent. */
+  #unsentBytes(): number {
+    const stream = this.#client?.stream as unknown as { writableLength?: number } | undefined;
+    return stream?.writableLength ?? 0;
+  }
+
   #startReplay(): void {
     if (this.#replaying || !this.#spool.hasPending()) return;
     this.#replaying = this.#replay().catch((e) =>
@@ -686,6 +711,10 @@ export class SparkplugPublisher {
     while (this.mode === "online" && !this.#stopping) {
       const batch = await this.#spool.read(this.#tuning.replayBatch);
       if (!batch || this.mode !== "online" || this.#stopping) break;
+      while (this.#unsentBytes() > this.#tuning.maxUnsentBytes / 2 && this.mode === "online") {
+        await new Promise<void>((r) => this.#clock.setTimeout(r, 20));
+      }
+      if (this.mode !== "online" || this.#stopping) break;
       const byDevice = new Map<DeviceModel, Sample[]>();
       for (const s of batch.samples) {
         const entry = this.#model.byTag.get(s.tagId);
@@ -731,6 +760,7 @@ export class SparkplugPublisher {
     this.#confirmTimer = this.#clock.setTimeout(() => {
       if (this.#stopping) return;
       const client = this.#client;
+      if (this.#online && this.#spool.hasPending()) this.#startReplay();
       if (this.#online && client?.connected && this.#inflight.size > 0 && !this.#inflight.pinging) {
         client.sendPing();
       }

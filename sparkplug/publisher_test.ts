@@ -451,3 +451,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "live data the connection cannot take yet goes to the spool and arrives as historical data, none lost",
+  ignore: !broker,
+  async fn() {
+    const r = await rig();
+    try {
+      const plant = smallPlant();
+      const p = await r.start(plant, {}, {
+        tuning: { backoffMs: [200], statusIntervalMs: 60_000, maxUnsentBytes: 0, confirmMs: 100 },
+      });
+      await r.sub.waitFor("DBIRTH", (s) => s.some((m) => m.type === "DBIRTH"));
+      const n = 200;
+      for (let k = 0; k < n; k++) p.onSamples(batch(plant, k, 1_700_000_000_000 + k));
+      const ts = () =>
+        new Set(
+          r.sub.of("DDATA").flatMap((m) => m.payload.metrics!)
+            .filter((m) => m.alias === TAG_ALIAS_BASE + 5).map((m) => m.timestamp),
+        );
+      await r.sub.waitFor("every batch", () => ts().size === n, 20_000);
+      const st = p.status();
+      assert.ok(st.deferredValues > 0, "some batches waited in the spool");
+      assert.equal(st.published.historicalValues, st.deferredValues);
+      assertSeqContinuous(r.sub.seen);
+    } finally {
+      await r.close();
+    }
+  },
+});
