@@ -117,7 +117,9 @@ export class SqliteEngine {
     this.#db = new DatabaseSync(settings.path);
     try {
       this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-        PRAGMA busy_timeout = 1000; PRAGMA cache_size = -${settings.cacheSizeKiB ?? DEFAULT_CACHE_KIB};`);
+        PRAGMA busy_timeout = 1000; PRAGMA cache_size = -${
+        settings.cacheSizeKiB ?? DEFAULT_CACHE_KIB
+      };`);
       this.#store = new HistoryStore(this.#db);
     } catch (error) {
       this.#db.close();
