@@ -140,6 +140,8 @@ export interface SparkplugStatus {
   readonly skippedValues: number;
   /** Live samples sent to the spool because the connection held too many unsent bytes. */
   readonly deferredValues: number;
+  /** Bytes written to the MQTT connection and not yet sent. */
+  readonly unsentBytes: number;
   readonly commands: {
     readonly written: number;
     readonly refused: number;
@@ -368,6 +370,7 @@ export class SparkplugPublisher {
       forgottenValues: this.#inflight.forgotten,
       skippedValues: this.#n.skipped,
       deferredValues: this.#n.deferred,
+      unsentBytes: this.#unsentBytes(),
       commands: { written: this.#n.written, refused: this.#n.refused, ignored: this.#n.ignored },
     };
   }
