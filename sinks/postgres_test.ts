@@ -235,3 +235,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "postgres close cuts a COPY blocked inside the database within CLOSE_TIMEOUT_S, and the write rejects",
+  ignore: missing,
+  fn: async () => {
+    const pg = await startTestPostgres();
+    const sink = new PostgresSink({ url: pg.url, table: "locked" });
+    const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+    const lockPool = postgres(pg.url, { max: 1, onnotice: () => {} });
+    try {
+      await sink.write(grid(1, 5, 1)); // creates the table
+      const locker = await lockPool.reserve();
+      await locker`begin`;
+      await locker`lock table locked in access exclusive mode`;
+      const write = sink.write(grid(1, 5, 1, BASE_TS + 60_000));
+      const outcome = write.then(() => "stored", (e: Error) => `rejected: ${e.message}`);
+      // Wait until the sink's COPY waits for the lock.
+      for (;;) {
+        const [{ n }] = await admin`select count(*)::int as n from pg_stat_activity
+          where application_name = 'jsscada' and wait_event_type = 'Lock'`;
+        if (n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const t0 = performance.now();
+      await sink.close();
+      const ms = performance.now() - t0;
+      assert.ok(ms < CLOSE_TIMEOUT_S * 1000 + 500, `close took ${Math.round(ms)} ms`);
+      assert.match(await outcome, /^rejected: /);
+      await locker`rollback`;
+      locker.release();
+      const [{ n }] = await admin`select count(*)::int as n from locked`;
+      assert.equal(n, 5, "the cut batch stored nothing");
+    } finally {
+      await sink.close();
+      await admin.end();
+      await lockPool.end();
+      await pg.cleanup();
+    }
+  },
+});
