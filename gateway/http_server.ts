@@ -14,6 +14,7 @@ import { uiRoutes } from "../http/ui_routes.ts";
 import { valueRoutes } from "../http/values.ts";
 import { WsHub, type WsHubOptions } from "../http/ws_hub.ts";
 import { wsRoutes } from "../http/ws_routes.ts";
+import { historianInfo } from "../sinks/factory.ts";
 import type { Gateway } from "./gateway.ts";
 import type { ServeSettings } from "./settings.ts";
 
@@ -39,7 +40,10 @@ export interface HttpServer {
 export type HttpSettings =
   & Pick<ServeSettings, "hostname" | "port" | "tls" | "anonymousRead">
   & Partial<
-    Pick<ServeSettings, "metricsToken" | "rateLimitPerMinute" | "corsOrigins" | "trustProxy">
+    Pick<
+      ServeSettings,
+      "metricsToken" | "rateLimitPerMinute" | "corsOrigins" | "trustProxy" | "sink"
+    >
   >;
 
 /** Serves the gateway's app; resolves once listening. */
@@ -64,6 +68,7 @@ export async function startHttpServer(
       rateLimit: rate === 0 ? false : { limit: rate ?? 600 },
       corsOrigins: settings.corsOrigins ?? [],
       trustProxy: settings.trustProxy ?? false,
+      ...(settings.sink ? { historian: historianInfo(settings.sink) } : {}),
     },
   });
   try {
