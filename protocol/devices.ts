@@ -30,6 +30,7 @@ export type DeviceName =
   | "SW"
   | "DX"
   | "DY"
+  | "S"
   | "Z"
   | "LTS"
   | "LTC"
@@ -276,6 +277,15 @@ const table: DeviceInfo[] = [
     radix: 16,
     size: 0x2000,
     description: "direct access output",
+  },
+  {
+    name: "S",
+    binaryCode: 0x98,
+    asciiCode: "S*",
+    kind: "bit",
+    radix: 10,
+    size: 8192,
+    description: "step relay",
   },
   {
     name: "Z",
