@@ -5,6 +5,7 @@
  * stop and (rest groups) trigger at once, and a sink whose health and
  * history the test sets. Not used in production code.
  */
+import { NO_LOSSES } from "../actors/journal_loss.ts";
 import type { WriteOutcome, WriteRequest } from "../actors/plc_write.ts";
 import type { RuntimeStatus } from "../actors/runtime.ts";
 import type { Sample } from "../model/sample.ts";
@@ -197,6 +198,7 @@ export function idleWriter(): WriterStatus {
       spills: 0,
       valuesSpilled: 0,
       valuesLost: 0,
+      lostByReason: { ...NO_LOSSES },
     },
     retry: null,
     journal: {
@@ -206,11 +208,27 @@ export function idleWriter(): WriterStatus {
       spills: 0,
       appendedValues: 0,
       droppedValues: 0,
+      droppedByReason: { journal_full: 0, disk_low: 0, disk_full: 0 },
+      freeBytes: null,
+      minFreeBytes: 0,
+      pendingValues: 0,
+      cursorDurable: true,
+      cursorWriteErrors: 0,
       replayedValues: 0,
       tornRows: 0,
       corruptRows: 0,
     },
-    replay: { pending: false, progress: null },
+    replay: {
+      pending: false,
+      progress: null,
+      pendingValues: 0,
+      startedAt: null,
+      valuesPerSecond: null,
+      etaMs: null,
+    },
+    losses: { ...NO_LOSSES },
+    loss: null,
+    outage: null,
     window: {
       windowMs: 300_000,
       valuesPerSecond: 20,
