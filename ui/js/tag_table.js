@@ -324,7 +324,7 @@ export class TagTable {
   }
 
   #newRow() {
-    const tr = h("tr", { class: "row", tabindex: "-1" });
+    const tr = h("tr", { class: "row", tabindex: "0" });
     for (const col of COLUMNS) {
       const td = h("td", { class: `c-${col}`, dataset: { col } });
       if (col === "quality") td.append(h("span", { class: "quality" }));
