@@ -83,6 +83,14 @@ interface BucketRow {
 export class PostgresSink implements Sink, HistorySource {
   readonly kind = "postgres";
   readonly #sql: postgres.Sql;
+  /**
+   * One connection of its own for the COPY transactions, as a pool of one
+   * (not a reserved pool connection: npm:postgres 3.4.9 crashes the process
+   * when a query is sent on a reserved connection that the server has
+   * closed). Its BEGIN … COMMIT run one batch at a time (#copyChain).
+   */
+  readonly #copier: postgres.Sql;
+  #copyChain: Promise<unknown> = Promise.resolve();
   readonly #table: string;
   readonly #createTable: boolean;
   readonly #useCopy: boolean;
@@ -98,8 +106,7 @@ export class PostgresSink implements Sink, HistorySource {
     this.#table = table;
     this.#createTable = options.createTable ?? true;
     this.#useCopy = options.copy ?? true;
-    this.#sql = postgres(options.url, {
-      max: options.poolSize ?? 2,
+    const common = {
       connect_timeout: options.connectTimeoutSeconds ?? 5,
       idle_timeout: 60,
       prepare: true,
@@ -107,7 +114,9 @@ export class PostgresSink implements Sink, HistorySource {
       connection: { application_name: "jsscada" },
       // TCP_NODELAY: without it every COPY waits ≈ 40 ms for a delayed ACK.
       socket: noDelaySockets(),
-    } as postgres.Options<Record<string, never>>);
+    } as postgres.Options<Record<string, never>>;
+    this.#sql = postgres(options.url, { ...common, max: options.poolSize ?? 2 });
+    this.#copier = postgres(options.url, { ...common, max: 1 });
   }
 
   /**
@@ -139,32 +148,44 @@ export class PostgresSink implements Sink, HistorySource {
   }
 
   /**
-   * BEGIN, COPY (binary) and COMMIT on one reserved connection; BEGIN is
-   * pipelined with the COPY and COMMIT with the data, so a batch costs two
-   * round trips and one commit. Resolves true when committed, false when the
-   * database refused the COPY (nothing stored; the caller upserts), and
-   * rejects on a connection failure.
+   * BEGIN, COPY (binary) and COMMIT on the COPY connection, one batch at a
+   * time; BEGIN is pipelined with the COPY and COMMIT with the data, so a
+   * batch costs two round trips and one commit. Resolves true when
+   * committed, false when the database refused the COPY (nothing stored; the
+   * caller upserts), and rejects on a connection failure.
    */
-  async #copy(rows: readonly Sample[]): Promise<boolean> {
+  #copy(rows: readonly Sample[]): Promise<boolean> {
     const data = encodeCopyBinary(rows);
-    const conn = await this.#sql.reserve();
+    const run = this.#copyChain.then(() => this.#copyTransaction(data));
+    this.#copyChain = run.catch(() => {});
+    return run;
+  }
+
+  async #copyTransaction(data: Uint8Array): Promise<boolean> {
+    const sql = this.#copier;
     let open = false;
     try {
-      const begin = conn.unsafe("BEGIN").execute();
+      const begin = sql.unsafe("BEGIN").execute();
       open = true;
-      const [, stream] = await Promise.all([begin, conn.unsafe(copySql(this.#table)).writable()]);
+      const [began, stream] = await Promise.all([
+        begin,
+        sql.unsafe(copySql(this.#table)).writable(),
+      ]);
       await sendCopyData(stream, data);
       // A COPY that failed after its data was sent is only visible here: the
       // aborted transaction's COMMIT answers ROLLBACK.
-      const commit = await conn.unsafe("COMMIT");
+      const commit = await sql.unsafe("COMMIT");
       open = false;
+      if (backendOf(commit) !== backendOf(began)) {
+        // The connection was lost after the COPY and the pool sent COMMIT on
+        // a new one: the batch's transaction ended uncommitted with its backend.
+        throw new Error("PostgreSQL: connection lost during COPY (batch not stored)");
+      }
       return commit.command === "COMMIT";
     } catch (error) {
-      if (open) await conn.unsafe("ROLLBACK").catch(() => {});
-      if (error instanceof postgres.PostgresError) return false;
+      if (open) await sql.unsafe("ROLLBACK").catch(() => {});
+      if (error instanceof postgres.PostgresError && !FATAL.has(error.severity)) return false;
       throw error;
-    } finally {
-      conn.release();
     }
   }
 
@@ -209,7 +230,10 @@ export class PostgresSink implements Sink, HistorySource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#sql.end({ timeout: CLOSE_TIMEOUT_S });
+    await Promise.all([
+      this.#sql.end({ timeout: CLOSE_TIMEOUT_S }),
+      this.#copier.end({ timeout: CLOSE_TIMEOUT_S }),
+    ]);
   }
 
   /** Raw samples of one tag in [from, to), oldest first, at most `limit`. */
@@ -282,6 +306,14 @@ export class PostgresSink implements Sink, HistorySource {
   #assertOpen(): void {
     if (this.#closed) throw new SinkClosedError("postgres");
   }
+}
+
+/** Severities of an error after which the server closes the connection. */
+const FATAL: ReadonlySet<string> = new Set(["FATAL", "PANIC"]);
+
+/** The backend process that answered a statement (npm:postgres keeps it on the result). */
+function backendOf(result: unknown): number | undefined {
+  return (result as { state?: { pid?: number } }).state?.pid;
 }
 
 /**
