@@ -149,9 +149,9 @@ export function csvRoutes(api: ApiApp, { store, options }: RouteContext): void {
       }
       return reply(c, apply(c, files, query));
     }
-    const kept: CsvUploads | undefined = dryRun
-      ? undefined
-      : Object.fromEntries(Object.entries(uploads).map(([r, b]) => [r, b!.slice(0)]));
+    const kept: CsvUploads | undefined = dryRun ? undefined : Object.fromEntries(
+      Object.entries(uploads).map(([r, chunks]) => [r, chunks!.map((b) => b.slice(0))]),
+    );
     const result = await checker.check({
       dbPath: store.path,
       files: uploads,

@@ -23,8 +23,11 @@ export const DEFAULT_IMPORT_MAX_ROWS = 200_000;
 export interface CsvCheckRequest {
   /** The configuration database file (not `:memory:`). */
   readonly dbPath: string;
-  /** Each file's bytes, as uploaded (UTF-8 is checked here). */
-  readonly files: Partial<Record<CsvResource, ArrayBuffer>>;
+  /**
+   * Each file's bytes as uploaded (UTF-8 is checked here): one buffer, or the
+   * chunks as they arrived, joined here rather than on the main thread.
+   */
+  readonly files: Partial<Record<CsvResource, ArrayBuffer | readonly ArrayBuffer[]>>;
   readonly mode: ImportMode;
   /** Data rows allowed per file. */
   readonly maxRows: number;
@@ -40,6 +43,24 @@ export type CsvCheckResult =
   | { readonly kind: "not_utf8"; readonly file: string; readonly message: string }
   /** The check itself failed (a bug, a damaged database). */
   | { readonly kind: "failed"; readonly message: string };
+
+/** One buffer of all `chunks`, in order (the buffer itself when there is one). */
+export function joinChunks(chunks: ArrayBuffer | readonly ArrayBuffer[]): ArrayBuffer {
+  if (chunks instanceof ArrayBuffer) return chunks;
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(new Uint8Array(c), at);
+    at += c.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Every buffer of a request's files, for the transfer list. */
+function buffersOf(files: CsvCheckRequest["files"]): ArrayBuffer[] {
+  return Object.values(files).flatMap((f) => f instanceof ArrayBuffer ? [f] : [...f!]);
+}
 
 /** Decodes UTF-8 strictly; on failure, a message naming the first bad byte's offset. */
 export function decodeUtf8(bytes: ArrayBuffer): string | { message: string } {
@@ -96,9 +117,10 @@ export function exceedsRowLimit(text: string, limit: number): boolean {
  */
 export function checkCsv(request: CsvCheckRequest): CsvCheckResult {
   const texts: Partial<Record<CsvResource, string>> = {};
-  for (const [resource, bytes] of Object.entries(request.files) as [CsvResource, ArrayBuffer][]) {
+  const entries = Object.entries(request.files) as [CsvResource, ArrayBuffer | ArrayBuffer[]][];
+  for (const [resource, bytes] of entries) {
     const file = csvFileName(resource);
-    const text = decodeUtf8(bytes);
+    const text = decodeUtf8(joinChunks(bytes));
     if (typeof text !== "string") return { kind: "not_utf8", file, message: text.message };
     if (exceedsRowLimit(text, request.maxRows)) {
       return { kind: "too_many_rows", file, limit: request.maxRows };
@@ -192,7 +214,7 @@ export class CsvChecker {
     };
     worker.onmessageerror = () =>
       done.resolve({ kind: "failed", message: "the CSV check worker's answer was unreadable" });
-    worker.postMessage(request, Object.values(request.files) as ArrayBuffer[]);
+    worker.postMessage(request, buffersOf(request.files));
     return done.promise.finally(() => worker.terminate());
   }
 }
