@@ -101,6 +101,25 @@ Deno.test("a file over the row limit answers 413 naming the limit, on file and m
   assert.match(refused.body.message, /lines.csv has more than 1 data rows/);
 });
 
+Deno.test("a streamed upload without Content-Length is read in chunks and still limited (413)", async () => {
+  await using t = await fileApp({ importBodyLimitBytes: 64 * 1024 });
+  const text = new TextEncoder().encode(tagsCsv(50));
+  const stream = (body: Uint8Array) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < body.length; i += 1000) c.enqueue(body.slice(i, i + 1000));
+        c.close();
+      },
+    });
+  const ok = await t.post("/api/v1/import/tags?dryRun=true", stream(text));
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.counts.tags.rows, 50);
+  const big = new TextEncoder().encode(tagsCsv(1000));
+  const tooBig = await t.post("/api/v1/import/tags?dryRun=true", stream(big));
+  assert.equal(tooBig.status, 413);
+  assert.match(tooBig.body.message, /larger than the limit of 65,536 bytes/);
+});
+
 Deno.test("a 32 MB, 100,000-row tags dry run over HTTP does not hold the main thread", async () => {
   await using t = await fileApp({ importBodyLimitBytes: 40 * 1024 * 1024 });
   const body = new TextEncoder().encode(tagsCsv(100_000, 240));
