@@ -24,6 +24,8 @@ export const systemKeys = {
   sinkDown: (sinkKind: string): string => `sink:${sinkKind}:down`,
   /** The writer's disk journal is close to its size limit. */
   journalNearlyFull: (): string => "writer:journal:nearly-full",
+  /** Samples are being lost (buffer, journal or disk full), with the reason and the count. */
+  samplesLost: (): string => "writer:samples:lost",
 } as const;
 
 /** Suggested severities for system alarms (1–1000), so actors agree. */
@@ -33,6 +35,7 @@ export const SYSTEM_SEVERITY = {
   handshakeFault: 700,
   sinkDown: 900,
   journalNearlyFull: 950,
+  samplesLost: 1000,
 } as const;
 
 /** Whether `key` is usable as a system alarm key: 1–200 characters, no `rule:` prefix, no control characters. */

@@ -17,12 +17,17 @@ import { answer } from "./worker_link.ts";
 import type { FromAcquisition, ToAcquisition, ToHistorianPort } from "./worker_messages.ts";
 import { workerScope } from "./worker_scope.ts";
 
+/** This worker's scope, typed (also pulls this module into its starters' type-check). */
+export type AcquisitionWorkerScope = typeof scope;
+
 const scope = workerScope<ToAcquisition, FromAcquisition>();
 const post = (m: FromAcquisition, transfer?: Transferable[]) => scope.postMessage(m, transfer);
 
 let runtime: Runtime | undefined;
 let plant: PlantConfig | undefined;
 let historian: MessagePort | undefined;
+/** The Sparkplug publisher's port, when it runs (gets every live sample). */
+let northbound: MessagePort | undefined;
 /** Batches for the historian while it has no port (it is restarting). */
 let waiting: Sample[][] = [];
 const listeners = new Set<(changes: readonly ConfigChange[]) => void>();
@@ -54,6 +59,12 @@ function flush(): void {
       all,
       (i) => i < live.length ? FLAG_LIVE | (keep.has(all[i]) ? FLAG_STORED : 0) : FLAG_STORED,
     );
+    if (northbound) {
+      const copy = encodeBatch(all, (i) => i < live.length ? FLAG_LIVE : FLAG_STORED);
+      northbound.postMessage({ type: "samples", batch: copy } satisfies ToHistorianPort, [
+        copy.buffer,
+      ]);
+    }
     post({ type: "samples", batch }, [batch.buffer]);
   }
   const toStore = all.filter((s, i) => i >= live.length || stored.has(s));
@@ -129,6 +140,9 @@ async function shutdown(): Promise<unknown> {
   flush();
   postStatus();
   historian?.postMessage({ type: "end" } satisfies ToHistorianPort);
+  northbound?.postMessage({ type: "end" } satisfies ToHistorianPort);
+  northbound?.close();
+  northbound = undefined;
   historian?.close();
   historian = undefined;
   return report;
@@ -142,6 +156,10 @@ scope.onmessage = (e) => {
       break;
     case "historian":
       attachHistorian(m.port);
+      break;
+    case "northbound":
+      northbound?.close();
+      northbound = m.port;
       break;
     case "config":
       plant = m.plant;

@@ -47,6 +47,7 @@ export function collectMetrics(
     metrics.writer.batches.setTotal(writer.totals.batches);
     metrics.writer.written.setTotal(writer.totals.valuesWritten);
     metrics.writer.failures.setTotal(writer.totals.failures);
+    metrics.writer.setLost(writer.losses);
     metrics.journal.set(writer.journal.bytes, writer.journal.segments);
     metrics.journal.dropped.setTotal(writer.journal.droppedValues);
     metrics.journal.replayed.setTotal(writer.journal.replayedValues);

@@ -31,6 +31,8 @@ import type { Sample } from "../model/sample.ts";
 import { decodeBatch, type DecodedBatch } from "../model/sample_batch.ts";
 import type { HistoryBucket, SinkHealth } from "../sinks/sink.ts";
 import { assignPlcs, plantOfWorker } from "./plant_split.ts";
+import type { AcquisitionWorkerScope } from "./acquisition_worker.ts";
+import type { HistorianWorkerScope } from "./historian_worker.ts";
 import { WorkerLink } from "./worker_link.ts";
 import type {
   AcquisitionSettings,
@@ -42,8 +44,19 @@ import type {
   ToHistorian,
 } from "./worker_messages.ts";
 
-/** Longest wait for a worker's first start, ms. */
-const START_TIMEOUT_MS = 15_000;
+/**
+ * The worker modules this facade starts, as types: importing them puts the
+ * workers in the same type-check as their starter, so `deno test` checks them
+ * once up front instead of when each worker loads.
+ */
+export type DataPlaneWorkerScopes = [HistorianWorkerScope, AcquisitionWorkerScope];
+
+/**
+ * Longest wait for a worker's first start, ms. Loading a worker's modules
+ * takes a second or two; under `deno test` on a busy machine, type-checking
+ * them can take much longer.
+ */
+const START_TIMEOUT_MS = 60_000;
 /** The whole shutdown's budget for the workers, ms (the gateway must stop in under 5 s). */
 const SHUTDOWN_BUDGET_MS = 4_600;
 /** Longest wait for a health answer, ms. */
@@ -59,6 +72,12 @@ export interface DataPlaneOptions {
   readonly acquisition?: AcquisitionSettings;
   /** Every batch of samples the pollers produce (flags: live, stored). */
   readonly onSamples: (batch: DecodedBatch) => void;
+  /**
+   * Called with one end of a new channel whenever an acquisition worker
+   * starts: every live sample of that worker goes there too (the Sparkplug
+   * publisher's port), past the main thread.
+   */
+  readonly northbound?: (port: MessagePort) => void;
   /** Lines for the logs (the workers have no log files of their own). */
   readonly onLog?: (line: Extract<FromHistorian, { type: "log" }>) => void;
   readonly clock?: Clock;
@@ -233,6 +252,11 @@ export class DataPlane {
     a.link = link;
     a.status = undefined;
     if (this.#historian && !this.#historian.closed) this.#connect(link, this.#historian);
+    if (this.#options.northbound) {
+      const { port1, port2 } = new MessageChannel();
+      this.#options.northbound(port2);
+      link.post({ type: "northbound", port: port1 }, [port1]);
+    }
     const plant = plantOfWorker(this.#plant, this.#assignment, a.index);
     link.request(
       (id) => ({

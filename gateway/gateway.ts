@@ -28,6 +28,9 @@ import { PlantIndex } from "./plant_index.ts";
 import { plcLogLine } from "./plc_log.ts";
 import { housekeep } from "./housekeeping.ts";
 import { SystemAlarms } from "./system_alarms.ts";
+import type { SparkplugSettings } from "../sparkplug/settings.ts";
+import { startSparkplugIfConfigured } from "../sparkplug/start.ts";
+import type { SparkplugWorkerHandle } from "../sparkplug/worker_client.ts";
 
 /** How the gateway starts. */
 export interface GatewayOptions {
@@ -51,10 +54,14 @@ export interface GatewayOptions {
   readonly bufferCapacity?: number;
   /** Bound of the disk journal, bytes (default 1 GiB). */
   readonly journalMaxBytes?: number;
+  /** Free space the journal leaves on its disk, bytes (default 256 MiB). */
+  readonly journalMinFreeBytes?: number;
   /** Acquisition worker threads (default: one per two cores, at most one per PLC). */
   readonly acquisitionWorkers?: number;
   /** How often status becomes system alarms and stale checks, ms (default 1000). */
   readonly statusIntervalMs?: number;
+  /** Publish Sparkplug B (docs/sparkplug.md); undefined: nothing is published or loaded. */
+  readonly sparkplug?: SparkplugSettings;
 }
 
 /** Listens to every sample batch the pollers produce: `stored` are those the historian gets. */
@@ -73,6 +80,8 @@ export interface Gateway {
   readonly buffer: { stats(): BufferStats };
   readonly journal: { stats(): JournalStats };
   readonly fixture: FixtureThread | undefined;
+  /** The Sparkplug B publisher's worker, when `sparkplug` is configured. */
+  readonly sparkplug: SparkplugWorkerHandle | undefined;
   /** Tags, groups and PLCs by id and code (follows the store's changes). */
   readonly index: PlantIndex;
   /** The writer's status, when it runs. */
@@ -143,6 +152,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         for (const t of taps) t(liveSamples, stored);
       }
     };
+    const sparkplug = await startSparkplugIfConfigured({
+      settings: options.sparkplug,
+      dataDir: options.dataDir,
+      plant,
+      log: (level, message, properties) => logs.system[level](message, properties ?? {}),
+      onCrash: (error) => logs.system.error("the Sparkplug worker crashed: {error}", { error }),
+    });
+    if (sparkplug) cleanups.push(() => sparkplug.stop());
+    const offPlantForSparkplug = sparkplug
+      ? store.subscribe(() => sparkplug.onPlant(store.loadPlant()))
+      : () => {};
+    cleanups.push(offPlantForSparkplug);
     const runtime = await DataPlane.start({
       loadPlant: () => store.loadPlant(),
       subscribe: store.subscribe,
@@ -150,6 +171,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         sink: options.sink ?? { kind: "sqlite", path: join(options.dataDir, "history.db") },
         journalDir: join(options.dataDir, "journal"),
         ...(options.journalMaxBytes ? { journalMaxBytes: options.journalMaxBytes } : {}),
+        ...(options.journalMinFreeBytes !== undefined
+          ? { journalMinFreeBytes: options.journalMinFreeBytes }
+          : {}),
         ...(options.bufferCapacity ? { bufferCapacity: options.bufferCapacity } : {}),
       },
       workers: options.acquisitionWorkers ??
@@ -158,9 +182,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           availableParallelism(),
         ),
       onSamples: onBatch,
+      ...(sparkplug ? { northbound: (port: MessagePort) => sparkplug.attachPort(port) } : {}),
       onLog: (l) => {
-        const logger = l.category === "journal" ? logs.journal : logs.system;
-        logger[l.level](l.message, l.properties);
+        const logger = l.category === "journal"
+          ? logs.journal
+          : l.category === "writer"
+          ? logs.writer
+          : logs.system;
+        logger[l.level === "warn" ? "warning" : l.level](l.message, l.properties);
       },
     });
     cleanups.push(() => runtime.shutdown());
@@ -168,6 +197,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const systemAlarms = new SystemAlarms(alarms);
     const offEvents = runtime.on((e) => {
       systemAlarms.onEvent(e);
+      if (sparkplug && e.type === "plc.state") {
+        if (e.state === "failed") sparkplug.onPlcState(e.plcId, true);
+        else if (e.state === "connected" || e.state === "degraded") {
+          sparkplug.onPlcState(e.plcId, false);
+        }
+      }
       const line = plcLogLine(e);
       if (line) logs.plc[line.level](line.message, line.properties);
       else logs.system.info("runtime: {type}", { ...e });
@@ -178,8 +213,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
     const timer = setInterval(() => {
       try {
-        systemAlarms.onStatus(runtime.status(), readWriter(), Date.now());
+        const writer = readWriter();
+        systemAlarms.onStatus(runtime.status(), writer, Date.now());
         alarms.tick();
+        sparkplug?.onGatewayFigures({
+          valuesPerSecond: writer?.window.valuesPerSecond ?? 0,
+          bufferDepth: runtime.bufferStats().size,
+          journalBytes: runtime.journalStats().bytes,
+        });
       } catch (e) {
         log.error("status check failed: {error}", { error: e });
       }
@@ -197,7 +238,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         offCollect();
         const report = await runtime.shutdown();
         let clean = report.clean;
-        for (const c of [unsubscribeRules, () => index.close()]) {
+        if (sparkplug) {
+          // NDEATH before DISCONNECT, within what is left of the 5 s budget.
+          const left = Math.max(200, 4_800 - (performance.now() - t0));
+          const timer = Promise.withResolvers<boolean>();
+          const t = setTimeout(() => timer.resolve(false), left);
+          const stopped = await Promise.race([
+            sparkplug.stop().then(() => true, () => false),
+            timer.promise,
+          ]);
+          clearTimeout(t);
+          if (!stopped) {
+            clean = false;
+            log.error("the Sparkplug publisher did not stop in {ms} ms", { ms: Math.round(left) });
+          }
+        }
+        for (const c of [unsubscribeRules, offPlantForSparkplug, () => index.close()]) {
           try {
             await c();
           } catch (e) {
@@ -226,6 +282,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       buffer: { stats: () => runtime.bufferStats() },
       journal: { stats: () => runtime.journalStats() },
       fixture,
+      sparkplug,
       index,
       writerStatus: readWriter,
       onSamples(tap) {

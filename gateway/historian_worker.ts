@@ -12,7 +12,14 @@ import { systemClock } from "../actors/clock.ts";
 import { errorMessage } from "../actors/events.ts";
 import { Journal } from "../actors/journal.ts";
 import { Runtime } from "../actors/runtime.ts";
-import { writerMachine, type WriterSnapshot, writerStatus } from "../actors/writer.ts";
+import type { AnyActorRef } from "xstate";
+import {
+  type WriterEmitted,
+  writerMachine,
+  type WriterSnapshot,
+  writerStatus,
+} from "../actors/writer.ts";
+import { writerLogRecord } from "../actors/writer_log.ts";
 import { decodeBatch } from "../model/sample_batch.ts";
 import { createSink } from "../sinks/factory.ts";
 import type { HistorySource, Sink } from "../sinks/sink.ts";
@@ -25,6 +32,9 @@ import type {
   ToHistorianPort,
 } from "./worker_messages.ts";
 import { workerScope } from "./worker_scope.ts";
+
+/** This worker's scope, typed (also pulls this module into its starters' type-check). */
+export type HistorianWorkerScope = typeof scope;
 
 const scope = workerScope<ToHistorian, FromHistorian>();
 const post = (m: FromHistorian) => scope.postMessage(m);
@@ -47,7 +57,7 @@ let badBatches = 0;
 
 function log(
   level: "info" | "warn" | "error",
-  category: "journal" | "historian",
+  category: "journal" | "historian" | "writer",
   message: string,
   properties: Record<string, unknown> = {},
 ): void {
@@ -100,6 +110,9 @@ async function start(settings: HistorianSettings): Promise<string> {
     journal = await Journal.open({
       dir: settings.journalDir,
       ...(settings.journalMaxBytes ? { maxBytes: settings.journalMaxBytes } : {}),
+      ...(settings.journalMinFreeBytes !== undefined
+        ? { minFreeBytes: settings.journalMinFreeBytes }
+        : {}),
       onEvent: (e) => log("warn", "journal", "journal: {event}", { event: e }),
     });
   } catch (e) {
@@ -115,12 +128,32 @@ async function start(settings: HistorianSettings): Promise<string> {
   });
   runtime.on((event) => log("warn", "historian", "historian: {type}", { ...event }));
   const timer = setInterval(() => {
-    if (open) post({ type: "status", status: status(open) });
+    if (!open) return;
+    followWriter(open.runtime);
+    post({ type: "status", status: status(open) });
   }, settings.statusIntervalMs ?? 200);
+  followWriter(runtime);
   const o: Open = { sink, journal, buffer, runtime, timer };
   open = o;
   post({ type: "status", status: status(o) });
   return sink.kind;
+}
+
+/** The writer actor whose emitted events are logged (a new one after a restart). */
+let followed: unknown;
+
+/** Logs the writer's outage and loss events (writer_log.ts), following restarts. */
+function followWriter(runtime: Runtime): void {
+  const sup = (runtime.actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)
+    .writer;
+  const child = sup &&
+    (sup.getSnapshot().children as Record<string, AnyActorRef | undefined>).child;
+  if (!child || child === followed) return;
+  followed = child;
+  child.on("*", (e: WriterEmitted) => {
+    const r = writerLogRecord(e);
+    if (r) log(r.level, "writer", r.message, r.properties);
+  });
 }
 
 async function shutdown(): Promise<unknown> {

@@ -16,6 +16,7 @@ import type { AlarmEngine } from "../alarms/engine.ts";
 import { SYSTEM_SEVERITY, systemKeys } from "../alarms/system_keys.ts";
 import type { RuntimeEvent } from "../actors/events.ts";
 import type { RuntimeStatus } from "../actors/runtime.ts";
+import { lossAlarmText, sinkDownAlarmText } from "../actors/journal_alarm_text.ts";
 import type { WriterStatus } from "../actors/writer.ts";
 
 /** How long after a group's last overrun its overrun alarm clears, ms. */
@@ -88,14 +89,23 @@ export class SystemAlarms {
     }
     if (!writer) return;
     const sinkKey = systemKeys.sinkDown(writer.sink);
-    if (writer.condition === "degraded") {
+    const sinkText = sinkDownAlarmText(writer);
+    if (sinkText !== null) {
       this.#alarms.raiseSystem(sinkKey, {
-        message: `the ${writer.sink} historian refuses writes; samples go to the disk journal` +
-          (writer.lastError ? `: ${writer.lastError.message}` : ""),
+        message: sinkText,
         severity: SYSTEM_SEVERITY.sinkDown,
         source: `sink:${writer.sink}`,
       });
     } else if (writer.condition === "healthy") this.#alarms.clearSystem(sinkKey);
+    const lossKey = systemKeys.samplesLost();
+    const lossText = lossAlarmText(writer);
+    if (lossText !== null) {
+      this.#alarms.raiseSystem(lossKey, {
+        message: lossText,
+        severity: SYSTEM_SEVERITY.samplesLost,
+        source: "writer:losses",
+      });
+    } else this.#alarms.clearSystem(lossKey);
     const j = writer.journal;
     const journalKey = systemKeys.journalNearlyFull();
     if (j.maxBytes > 0 && j.bytes >= 0.8 * j.maxBytes) {

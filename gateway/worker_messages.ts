@@ -41,6 +41,8 @@ export type ToAcquisition =
   }
   /** The port to the historian worker (at start and after the historian restarted). */
   | { readonly type: "historian"; readonly port: MessagePort }
+  /** A port to the Sparkplug publisher: every live sample goes there too. */
+  | { readonly type: "northbound"; readonly port: MessagePort }
   | {
     readonly type: "config";
     readonly changes: readonly ConfigChange[];
@@ -123,7 +125,7 @@ export type FromHistorian =
   | {
     readonly type: "log";
     readonly level: "info" | "warn" | "error";
-    readonly category: "journal" | "historian";
+    readonly category: "journal" | "historian" | "writer";
     readonly message: string;
     readonly properties: Record<string, unknown>;
   }

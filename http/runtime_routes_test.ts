@@ -58,6 +58,7 @@ Deno.test("GET /runtime answers PLCs, groups, writer and buffer in the contract'
         "state",
         "supervision",
         "tags",
+        "tickErrors",
         "trigger",
       ],
     );

@@ -32,6 +32,15 @@ function tally(registry: Registry, name: string, help: string): Tally<never> {
   return new Tally(counter, {}, new CounterTotals(counter));
 }
 
+/** The reasons samples are lost for (actors/journal_loss.ts), exported at 0 from the start. */
+const LOSS_REASON_LABELS = [
+  "buffer_full",
+  "journal_full",
+  "disk_low",
+  "disk_full",
+  "journal_error",
+];
+
 /** A label-less gauge registered on `registry`. */
 function gauge(registry: Registry, name: string, help: string): Gauge {
   return new Gauge({ name, help, registers: [registry] });
@@ -79,6 +88,9 @@ export class WriterMetrics {
   /** Batch writes that failed (each retry counts); `inc()` or `setTotal(total)`. */
   readonly failures: Tally<never>;
   readonly #latency: Histogram;
+  readonly #lost: Counter<"reason">;
+  readonly #lostTotals: CounterTotals<"reason">;
+  readonly #lostByReason = new Map<string, Tally<"reason">>();
 
   /** Registers the writer metrics on `registry`. */
   constructor(registry: Registry) {
@@ -103,6 +115,26 @@ export class WriterMetrics {
       "jsscada_writer_failures_total",
       "Batch writes to the historian sink that failed, retries included.",
     );
+    this.#lost = new Counter({
+      name: "jsscada_samples_lost_total",
+      help: "Samples that never reached the historian, by reason (buffer_full, journal_full, " +
+        "disk_low, disk_full, journal_error).",
+      labelNames: ["reason"],
+      registers: [registry],
+    });
+    this.#lostTotals = new CounterTotals(this.#lost);
+    this.setLost(Object.fromEntries(LOSS_REASON_LABELS.map((r) => [r, 0])));
+  }
+
+  /** Sets the lost-sample counter of each reason from the writer's running totals. */
+  setLost(byReason: Readonly<Record<string, number>>): void {
+    for (const [reason, total] of Object.entries(byReason)) {
+      let t = this.#lostByReason.get(reason);
+      if (!t) {
+        this.#lostByReason.set(reason, t = new Tally(this.#lost, { reason }, this.#lostTotals));
+      }
+      t.setTotal(total);
+    }
   }
 
   /** Records one batch write's latency in the histogram (counters are fed apart). */
