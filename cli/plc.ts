@@ -6,6 +6,17 @@
  */
 import { parseArgs } from "node:util";
 import { PlcClient } from "../protocol/client.ts";
+import { Plc1EClient } from "../protocol/client1e.ts";
+import { DEVICES_1E, parseAddress1E } from "../protocol/frame1e.ts";
+import { udpConnect } from "../protocol/udp_transport.ts";
+import {
+  read1E,
+  REMOTE_VERBS,
+  remoteRequest,
+  type RemoteVerb,
+  runRemote,
+  write1E,
+} from "./plc_ops.ts";
 import { MAX_BATCH_BITS, MAX_BATCH_WORDS } from "../protocol/commands.ts";
 import { type Address, DEVICES, formatAddress, parseAddress } from "../protocol/devices.ts";
 import { PlcError } from "../protocol/errors.ts";
@@ -29,8 +40,15 @@ const USAGE = `usage:
   jsscada plc read  <host>:<port> <address> [count] [options]
   jsscada plc write <host>:<port> <address> <v1,v2,...> [options]
   jsscada plc info  <host>:<port> [options]
+  jsscada plc run|stop|pause|latch-clear|reset <host>:<port> --yes [--force] [--clear none|latch|all]
+  jsscada plc unlock|lock <host>:<port> [--password P]   (or JSSCADA_PLC_PASSWORD)
+  jsscada plc echo <host>:<port> [--data 0123ABCD]        loopback test
 options:
   --frame ascii|binary      communication data code (default binary)
+  --frame-type 3E|4E        frame (default 3E)
+  --series Q|iQ-R|FX3       CPU series (default Q): iQ-R uses subcommands 0002/0003 and its
+                            devices (LTN, LZ, RD…); FX3 speaks 1E frames, X/Y in octal
+  --udp                     UDP instead of TCP (lost answers are retried twice)
   --type  int16|uint16|int32|uint32|float32|float64|bool|string
                             (default bool for bit devices and D100.5-style bits, else int16;
                              for string, count is the length in words)
@@ -63,6 +81,14 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
         pc: { type: "string" },
         "module-io": { type: "string" },
         station: { type: "string" },
+        "frame-type": { type: "string", default: "3E" },
+        series: { type: "string", default: "Q" },
+        udp: { type: "boolean" },
+        yes: { type: "boolean" },
+        force: { type: "boolean" },
+        clear: { type: "string" },
+        password: { type: "string" },
+        data: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -79,8 +105,10 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
     return o.help ? 0 : 2;
   }
   let client: PlcClient | undefined;
+  let client1e: Plc1EClient | undefined;
   try {
-    if (!["read", "write", "info"].includes(verb)) {
+    const remote = (REMOTE_VERBS as readonly string[]).includes(verb);
+    if (!["read", "write", "info"].includes(verb) && !remote) {
       throw new UsageError(`unknown command "${verb}"`);
     }
     const { host, port } = parseTarget(target);
@@ -94,8 +122,60 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
         : DEFAULT_ROUTE.moduleIo,
       station: o.station ? integer(o.station, "--station", 0, 255) : DEFAULT_ROUTE.station,
     };
-    client = new PlcClient({ host, port, frame, route, timeoutMs, connectTimeoutMs: timeoutMs });
+    const frameType = o["frame-type"]!.toUpperCase();
+    if (frameType !== "3E" && frameType !== "4E") {
+      throw new UsageError(`--frame-type must be 3E or 4E, not "${o["frame-type"]}"`);
+    }
+    const series = o.series!;
+    if (!["Q", "iQ-R", "FX3"].includes(series)) {
+      throw new UsageError(`--series must be Q, iQ-R or FX3, not "${series}"`);
+    }
+    const transport = o.udp ? { connect: udpConnect, retries: 2 } : {};
     const label = `${host}:${port}`;
+    if (series === "FX3") {
+      if (remote || verb === "info") {
+        throw new UsageError(`"${verb}" is not available over 1E frames (FX3)`);
+      }
+      client1e = new Plc1EClient({
+        host,
+        port,
+        frame,
+        timeoutMs,
+        connectTimeoutMs: timeoutMs,
+        ...transport,
+      });
+      if (!rest[0]) throw new UsageError(`${verb} needs an address such as D100, M0 or X17`);
+      const isBit = usage(() => DEVICES_1E.get(parseAddress1E(rest[0]).device)!.kind === "bit");
+      const type = (o.type?.toUpperCase() ?? (isBit ? "BOOL" : "INT16")) as DataType;
+      if (!DATA_TYPES.includes(type)) throw new UsageError(`unknown --type "${o.type}"`);
+      if (verb === "read") {
+        const count = rest[1] === undefined ? 1 : integer(rest[1], "count", 1, 1_000_000);
+        io.stdout(JSON.stringify(await usageOr(() => read1E(client1e!, rest[0], type, count))));
+      } else {
+        if (rest.length < 2) throw new UsageError("write needs values, e.g. 1,2,3");
+        const values = usage(() => parseValues(rest.slice(1).join(" "), type));
+        await usageOr(() => write1E(client1e!, rest[0], type, values));
+        io.stderr(`wrote ${values.length} value(s) at ${rest[0].toUpperCase()} on ${label}`);
+      }
+      return 0;
+    }
+    client = new PlcClient({
+      host,
+      port,
+      frame,
+      route,
+      timeoutMs,
+      connectTimeoutMs: timeoutMs,
+      type: frameType,
+      extended: series === "iQ-R",
+      ...transport,
+    });
+    if (remote) {
+      if (rest.length) throw new UsageError(`${verb} takes no further arguments`);
+      const req = usage(() => remoteRequest(verb as RemoteVerb, o, (k) => Deno.env.get(k)));
+      io.stdout(await runRemote(client, req));
+      return 0;
+    }
     if (verb === "info") {
       if (rest.length) throw new UsageError("info takes no further arguments");
       const res = await client.request({ command: "cpuModel" });
@@ -127,6 +207,16 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
   } finally {
     // Awaited so that the socket and its read loop are gone when the command returns.
     await client?.close();
+    await client1e?.close();
+  }
+}
+
+/** Runs an FX3 operation; a RangeError before anything is sent is a usage error. */
+async function usageOr<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw e instanceof RangeError ? new UsageError(e.message) : e;
   }
 }
 

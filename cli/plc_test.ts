@@ -347,3 +347,74 @@ Deno.test("jsscada plc read works end to end as a subprocess, JSON on stdout", a
     assert.match(text(bad.stderr), /--frame must be ascii or binary/);
   });
 });
+
+Deno.test("plc run|stop|pause|latch-clear|reset need --yes and change the fixture's CPU state", async () => {
+  await withPlc({}, async (plc) => {
+    const at = `127.0.0.1:${plc.port}`;
+    const refused = await run(["stop", at]);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr[0], /add --yes/);
+    assert.equal(plc.cpuState, "RUN");
+    assert.deepEqual(await json(["stop", at, "--yes"]), { ok: true, done: "remoteStop" });
+    assert.equal(plc.cpuState, "STOP");
+    assert.deepEqual(await json(["read", at, "SD203"]), [1]);
+    await ok(["latch-clear", at, "--yes", "--frame", "ascii"]);
+    await ok(["pause", at, "--yes", "--force"]);
+    assert.equal(plc.cpuState, "PAUSE");
+    await ok(["run", at, "--yes", "--clear", "none", "--frame-type", "4E"]);
+    assert.equal(plc.cpuState, "RUN");
+    await ok(["reset", at, "--yes"]);
+    assert.deepEqual(await json(["echo", at, "--data", "1a2b"]), { ok: true, echoed: "1A2B" });
+  });
+});
+
+Deno.test("plc unlock|lock take the password from --password or JSSCADA_PLC_PASSWORD", async () => {
+  await withPlc({ remotePassword: "PASS1234" }, async (plc) => {
+    const at = `127.0.0.1:${plc.port}`;
+    const locked = await run(["read", at, "D0"]);
+    assert.equal(locked.status, 1);
+    assert.match(locked.stderr[0], /C201/);
+    const wrong = await run(["unlock", at, "--password", "NOPE1234"]);
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr[0], /C200/);
+    Deno.env.set("JSSCADA_PLC_PASSWORD", "PASS1234");
+    try {
+      await ok(["unlock", at]);
+    } finally {
+      Deno.env.delete("JSSCADA_PLC_PASSWORD");
+    }
+    assert.deepEqual(await json(["read", at, "D0"]), [0]);
+    await ok(["lock", at, "--password", "PASS1234"]);
+    assert.equal(plc.locked, true);
+  });
+});
+
+Deno.test("plc --series iQ-R reads long timers; --series FX3 reads 1E with octal X/Y; --udp works", async () => {
+  await withPlc({ series: "iQ-R", udp: true }, async (plc) => {
+    await plc.settled();
+    const at = `127.0.0.1:${plc.port}`;
+    plc.setValue("D100", "INT16", -5);
+    assert.deepEqual(await json(["read", at, "D100", "--series", "iQ-R"]), [-5]);
+    assert.deepEqual(
+      await json(["read", at, "D100", "--series", "iQ-R", "--udp", "--frame", "ascii"]),
+      [-5],
+    );
+    const q = await run(["read", at, "D100"]); // a Q request to an iQ-R CPU: still served
+    assert.equal(q.status, 0);
+  });
+  await withPlc({ series: "FX3" }, async (plc) => {
+    const at = `127.0.0.1:${plc.port}`;
+    await ok(["write", at, "D10", "1,2,3", "--series", "FX3"]);
+    assert.deepEqual(await json(["read", at, "D10", "3", "--series", "FX3", "--frame", "ascii"]), [
+      1,
+      2,
+      3,
+    ]);
+    await ok(["write", at, "Y17", "true", "--series", "FX3"]);
+    assert.equal(plc.memory.getBits("Y", 15, 1)[0], true); // Y17 is octal: point 15
+    assert.deepEqual(await json(["read", at, "Y17", "--series", "FX3"]), [true]);
+    const bad = await run(["read", at, "X8", "--series", "FX3"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr[0], /octal/);
+  });
+});

@@ -80,6 +80,48 @@ export interface RandomWriteBitsRequest {
   readonly command: "randomWriteBits";
   readonly bits: readonly RandomBit[];
 }
+/** Remote RUN (1001): `force` runs even if another device holds STOP/PAUSE; `clear` 0 none, 1 all but latch, 2 all. */
+export interface RemoteRunRequest {
+  readonly command: "remoteRun";
+  readonly force?: boolean;
+  readonly clear?: 0 | 1 | 2;
+}
+/** Remote STOP (1002). */
+export interface RemoteStopRequest {
+  readonly command: "remoteStop";
+}
+/** Remote PAUSE (1003). */
+export interface RemotePauseRequest {
+  readonly command: "remotePause";
+  readonly force?: boolean;
+}
+/** Remote latch clear (1005); the CPU must be stopped. */
+export interface LatchClearRequest {
+  readonly command: "latchClear";
+}
+/** Remote RESET (1006). */
+export interface RemoteResetRequest {
+  readonly command: "remoteReset";
+}
+/** Remote password unlock (1630) or lock (1631). */
+export interface PasswordRequest {
+  readonly command: "unlock" | "lock";
+  readonly password: string;
+}
+/** Loopback test (0619): the PLC echoes `data` (1 to 960 characters of 0–9 and A–F). */
+export interface LoopbackRequest {
+  readonly command: "loopback";
+  readonly data: string;
+}
+/** The remote operations, for callers that treat them apart from reads and writes. */
+export type RemoteOperation =
+  | RemoteRunRequest
+  | RemoteStopRequest
+  | RemotePauseRequest
+  | LatchClearRequest
+  | RemoteResetRequest
+  | PasswordRequest
+  | LoopbackRequest;
 
 /** Every request JSScada can send. */
 export type McRequest =
@@ -90,7 +132,8 @@ export type McRequest =
   | RandomReadRequest
   | CpuModelRequest
   | RandomWriteWordsRequest
-  | RandomWriteBitsRequest;
+  | RandomWriteBitsRequest
+  | RemoteOperation;
 
 /** The decoded answer to each kind of request. */
 export interface ResponseMap {
@@ -106,6 +149,14 @@ export interface ResponseMap {
   cpuModel: { readonly command: "cpuModel"; readonly model: string; readonly modelCode: number };
   randomWriteWords: { readonly command: "randomWriteWords" };
   randomWriteBits: { readonly command: "randomWriteBits" };
+  remoteRun: { readonly command: "remoteRun" };
+  remoteStop: { readonly command: "remoteStop" };
+  remotePause: { readonly command: "remotePause" };
+  latchClear: { readonly command: "latchClear" };
+  remoteReset: { readonly command: "remoteReset" };
+  unlock: { readonly command: "unlock" };
+  lock: { readonly command: "lock" };
+  loopback: { readonly command: "loopback"; readonly data: string };
 }
 /** Any decoded response. */
 export type McResponse = ResponseMap[keyof ResponseMap];
@@ -125,7 +176,31 @@ export const COMMAND_CODES: Readonly<Record<McRequest["command"], readonly [numb
   cpuModel: [0x0101, 0x0000],
   randomWriteWords: [0x1402, 0x0000],
   randomWriteBits: [0x1402, 0x0001],
+  remoteRun: [0x1001, 0x0000],
+  remoteStop: [0x1002, 0x0000],
+  remotePause: [0x1003, 0x0000],
+  latchClear: [0x1005, 0x0000],
+  remoteReset: [0x1006, 0x0000],
+  unlock: [0x1630, 0x0000],
+  lock: [0x1631, 0x0000],
+  loopback: [0x0619, 0x0000],
 };
+
+/** Commands that address devices, whose subcommand changes with the iQ-R device specification. */
+const DEVICE_COMMANDS: ReadonlySet<McRequest["command"]> = new Set([
+  "readWords",
+  "readBits",
+  "writeWords",
+  "writeBits",
+  "randomRead",
+  "randomWriteWords",
+  "randomWriteBits",
+]);
+
+/** Remote password length: 4 characters on Q/L, 6 to 32 on iQ-R; JSScada accepts 4 to 32. */
+export const PASSWORD_LENGTH = { min: 4, max: 32 } as const;
+/** Most characters of loopback data. */
+export const MAX_LOOPBACK = 960;
 
 /** The subcommand of the iQ-R extended device specification (0002/0003) for a Q one. */
 export const EXTENDED_SUBCOMMAND_BIT = 0x0002;
@@ -133,10 +208,9 @@ export const EXTENDED_SUBCOMMAND_BIT = 0x0002;
 /** Command and subcommand of a request, with the iQ-R subcommand when `extended`. */
 export function commandCodes(req: McRequest, extended = false): readonly [number, number] {
   const [command, sub] = COMMAND_CODES[req.command];
-  return extended && req.command !== "cpuModel" ? [command, sub | EXTENDED_SUBCOMMAND_BIT] : [
-    command,
-    sub,
-  ];
+  return extended && DEVICE_COMMANDS.has(req.command)
+    ? [command, sub | EXTENDED_SUBCOMMAND_BIT]
+    : [command, sub];
 }
 
 /** Most words in one word-unit batch read or write. */
@@ -266,6 +340,31 @@ export function checkRequest(req: McRequest, frame: FrameCode, extended = false)
         `${MAX_RANDOM_WRITE_BITS} points per bit-unit random write`,
       );
       return;
+    case "remoteRun":
+      if (req.clear !== undefined && ![0, 1, 2].includes(req.clear)) {
+        throw new RangeError("the RUN clear mode must be 0 (none), 1 (all but latch) or 2 (all)");
+      }
+      return;
+    case "unlock":
+    case "lock":
+      if (
+        req.password.length < PASSWORD_LENGTH.min || req.password.length > PASSWORD_LENGTH.max ||
+        !/^[\x21-\x7e]+$/.test(req.password)
+      ) {
+        throw new RangeError(
+          `the remote password must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} printable ASCII characters`,
+        );
+      }
+      return;
+    case "loopback":
+      if (!/^[0-9A-F]+$/.test(req.data) || req.data.length > MAX_LOOPBACK) {
+        throw new RangeError(
+          `loopback data must be 1 to ${MAX_LOOPBACK} characters of 0-9 and A-F`,
+        );
+      }
+      return;
+    default:
+      return;
   }
 }
 
@@ -296,6 +395,18 @@ function requestDataSize(req: McRequest, frame: FrameCode, extended: boolean): n
     case "randomWriteBits":
       // The set/reset value is 1 byte with subcommand 0001 and 2 bytes with 0003.
       return u + req.bits.length * (dev + (extended ? 2 : 1) * u);
+    case "remoteRun":
+      return 4 * u;
+    case "remoteStop":
+    case "remotePause":
+    case "latchClear":
+    case "remoteReset":
+      return 2 * u;
+    case "unlock":
+    case "lock":
+      return 2 * u + req.password.length;
+    case "loopback":
+      return 2 * u + req.data.length;
   }
 }
 
@@ -367,6 +478,29 @@ export function encodeRequest(req: McRequest, options: FrameOptions): Uint8Array
         w.device(info(b), b.address, extended);
         w.uint(b.value ? 1 : 0, extended ? 2 : 1);
       }
+      break;
+    case "remoteRun":
+      w.uint(req.force ? 0x0003 : 0x0001, 2);
+      w.uint(req.clear ?? 0, 1);
+      w.uint(0, 1);
+      break;
+    case "remotePause":
+      w.uint(req.force ? 0x0003 : 0x0001, 2);
+      break;
+    case "remoteStop":
+    case "latchClear":
+    case "remoteReset":
+      w.uint(0x0001, 2);
+      break;
+    case "unlock":
+    case "lock":
+      // The password is ASCII text in both codes, after its length.
+      w.uint(req.password.length, 2);
+      w.text(req.password, req.password.length);
+      break;
+    case "loopback":
+      w.uint(req.data.length, 2);
+      w.text(req.data, req.data.length);
       break;
   }
   w.patchLength(lengthAt);
@@ -444,8 +578,26 @@ export function decodeResponse<R extends McRequest>(
     case "writeBits":
     case "randomWriteWords":
     case "randomWriteBits":
+    case "remoteRun":
+    case "remoteStop":
+    case "remotePause":
+    case "latchClear":
+    case "remoteReset":
+    case "unlock":
+    case "lock":
       res = { command: req.command };
       break;
+    case "loopback": {
+      const at = r.pos;
+      const n = r.uint(2, "loopback byte count");
+      if (n !== req.data.length) {
+        throw PlcError.protocol(`the loopback answer holds ${n} bytes, not ${req.data.length}`, at);
+      }
+      const data = r.text(n, "loopback data");
+      if (data !== req.data) throw PlcError.protocol("the loopback data came back changed", at);
+      res = { command: "loopback", data };
+      break;
+    }
     case "randomRead": {
       const words = r.words(req.words.length, "word data");
       const dwords = req.dwords.map(() => r.uint(4, "double-word data"));

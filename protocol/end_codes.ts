@@ -6,6 +6,7 @@
  */
 export const END_CODE_MEANINGS: ReadonlyMap<number, string> = new Map([
   [0x0055, "online change (RUN write) is disabled, so the CPU refused to write while in RUN"],
+  [0x4013, "the operation cannot be done while the CPU is running: stop it first"],
   [0xc050, "ASCII data that cannot be converted to binary was received"],
   [0xc051, "the number of read or write points is outside the allowable range"],
   [0xc052, "the number of read or write points is outside the allowable range"],

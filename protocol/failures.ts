@@ -33,6 +33,10 @@ export function describeRequest(req: McRequest): string {
       return `randomWriteWords of ${req.words.length} words and ${req.dwords.length} double words`;
     case "randomWriteBits":
       return `randomWriteBits of ${req.bits.length} points`;
+    case "loopback":
+      return `loopback of ${req.data.length} bytes`;
+    default:
+      return req.command;
   }
 }
 

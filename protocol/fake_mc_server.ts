@@ -241,6 +241,10 @@ export class FakeMcServer {
         }
         return { command: "randomWriteBits" };
       }
+      case "loopback":
+        return { command: "loopback", data: req.data };
+      default:
+        return { command: req.command };
     }
   }
 

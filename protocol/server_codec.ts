@@ -22,11 +22,13 @@ import {
   type DeviceRef,
   MAX_BATCH_BITS,
   MAX_BATCH_WORDS,
+  MAX_LOOPBACK,
   MAX_RANDOM_POINTS,
   MAX_RANDOM_WRITE_BITS,
   MAX_RANDOM_WRITE_UNITS,
   type McRequest,
   type McResponse,
+  PASSWORD_LENGTH,
   type RandomBit,
   type RandomValue,
 } from "./commands.ts";
@@ -246,6 +248,58 @@ function decodeBody(r: FrameReader, command: number, subcommand: number): McRequ
     case 0x0101:
       if (subcommand === 0) return { command: "cpuModel" };
       break;
+    case 0x1001: {
+      if (subcommand !== 0) break;
+      const mode = r.uint(2, "RUN mode");
+      const clear = r.uint(1, "clear mode");
+      r.uint(1, "fixed 00");
+      if ((mode !== 1 && mode !== 3) || clear > 2) {
+        throw new Refusal(END_LENGTH_MISMATCH, `RUN mode ${mode} or clear mode ${clear} is wrong`);
+      }
+      return { command: "remoteRun", force: mode === 3, clear: clear as 0 | 1 | 2 };
+    }
+    case 0x1003: {
+      if (subcommand !== 0) break;
+      const mode = r.uint(2, "PAUSE mode");
+      if (mode !== 1 && mode !== 3) throw new Refusal(END_LENGTH_MISMATCH, `PAUSE mode ${mode}`);
+      return { command: "remotePause", force: mode === 3 };
+    }
+    case 0x1002:
+    case 0x1005:
+    case 0x1006: {
+      if (subcommand !== 0) break;
+      const fixed = r.uint(2, "fixed 0001");
+      if (fixed !== 1) throw new Refusal(END_LENGTH_MISMATCH, `fixed value ${fixed} is not 0001`);
+      return {
+        command: command === 0x1002
+          ? "remoteStop"
+          : command === 0x1005
+          ? "latchClear"
+          : "remoteReset",
+      };
+    }
+    case 0x1630:
+    case 0x1631: {
+      if (subcommand !== 0) break;
+      const n = r.uint(2, "password length");
+      if (n < PASSWORD_LENGTH.min || n > PASSWORD_LENGTH.max) {
+        throw new Refusal(END_LENGTH_MISMATCH, `a ${n}-character password`);
+      }
+      const password = r.text(n, "password");
+      return { command: command === 0x1630 ? "unlock" : "lock", password };
+    }
+    case 0x0619: {
+      if (subcommand !== 0) break;
+      const n = r.uint(2, "loopback byte count");
+      if (n < 1 || n > MAX_LOOPBACK) {
+        throw new Refusal(END_POINTS_OUT_OF_RANGE, `${n} loopback bytes`);
+      }
+      const data = r.text(n, "loopback data");
+      if (!/^[0-9A-F]+$/.test(data)) {
+        throw new Refusal(END_ASCII_NOT_HEX, "loopback data is not 0-9, A-F");
+      }
+      return { command: "loopback", data };
+    }
   }
   throw new Refusal(END_BAD_COMMAND, "unknown command or subcommand");
 }
@@ -257,10 +311,9 @@ function responseDataSize(res: McResponse, frame: FrameCode): number {
       return res.words.length * 2 * u;
     case "readBits":
       return frame === "binary" ? Math.ceil(res.bits.length / 2) : res.bits.length;
-    case "writeWords":
-    case "writeBits":
-    case "randomWriteWords":
-    case "randomWriteBits":
+    case "loopback":
+      return 2 * u + res.data.length;
+    default:
       return 0;
     case "randomRead":
       return (res.words.length * 2 + res.dwords.length * 4) * u;
@@ -298,6 +351,10 @@ export function encodeResponse(
     case "cpuModel":
       w.text(res.model, 16);
       w.uint(res.modelCode, 2);
+      break;
+    case "loopback":
+      w.uint(res.data.length, 2);
+      w.text(res.data, res.data.length);
       break;
     default:
       break;

@@ -8,7 +8,6 @@ import {
   MAX_BATCH_BITS,
   MAX_BATCH_WORDS,
   MAX_RANDOM_POINTS,
-  MAX_RANDOM_WRITE_BITS,
   type McRequest,
   type McResponse,
 } from "./commands.ts";
@@ -88,7 +87,8 @@ export function request(frame: FrameCode, extended = false): fc.Arbitrary<McRequ
       )
     ),
     fc.constant({ command: "cpuModel" as const }),
-    fc.integer({ min: 1, max: 137 }).chain((n) =>
+    // Random writes stay small here (up to 24 points): the limits have their own tests.
+    fc.integer({ min: 1, max: 24 }).chain((n) =>
       fc.integer({ min: 0, max: n }).chain((nw) =>
         fc.record({
           command: fc.constant("randomWriteWords" as const),
@@ -107,10 +107,29 @@ export function request(frame: FrameCode, extended = false): fc.Arbitrary<McRequ
       )
     ),
     fc.record({
+      command: fc.constant("remoteRun" as const),
+      force: fc.boolean(),
+      clear: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2>,
+    }),
+    fc.record({ command: fc.constant("remotePause" as const), force: fc.boolean() }),
+    fc.constantFrom(
+      { command: "remoteStop" as const },
+      { command: "latchClear" as const },
+      { command: "remoteReset" as const },
+    ),
+    fc.record({
+      command: fc.constantFrom("unlock" as const, "lock" as const),
+      password: fc.stringMatching(/^[A-Za-z0-9]{4,32}$/),
+    }),
+    fc.record({
+      command: fc.constant("loopback" as const),
+      data: fc.stringMatching(/^[0-9A-F]{1,64}$/),
+    }),
+    fc.record({
       command: fc.constant("randomWriteBits" as const),
       bits: fc.array(
         fc.tuple(bit, fc.boolean()).map(([r, value]) => ({ ...r, value })),
-        { minLength: 1, maxLength: MAX_RANDOM_WRITE_BITS },
+        { minLength: 1, maxLength: 24 },
       ),
     }),
   );
@@ -129,10 +148,19 @@ export function responseFor(req: McRequest): fc.Arbitrary<McResponse> {
       return fc.array(fc.boolean(), { minLength: req.points, maxLength: req.points }).map((
         bits,
       ) => ({ command: "readBits", bits }));
+    case "loopback":
+      return fc.constant({ command: "loopback", data: req.data });
     case "writeWords":
     case "writeBits":
     case "randomWriteWords":
     case "randomWriteBits":
+    case "remoteRun":
+    case "remoteStop":
+    case "remotePause":
+    case "latchClear":
+    case "remoteReset":
+    case "unlock":
+    case "lock":
       return fc.constant({ command: req.command });
     case "randomRead":
       return fc.tuple(
