@@ -47,6 +47,13 @@ export async function runServe(args: string[], io: CommandIo): Promise<number> {
         samplePlant: settings.demo,
         fixture: settings.demo ? settings.fixturePorts : false,
         ...(settings.acquisitionWorkers ? { acquisitionWorkers: settings.acquisitionWorkers } : {}),
+        ...(settings.journalMaxBytes !== undefined
+          ? { journalMaxBytes: settings.journalMaxBytes }
+          : {}),
+        ...(settings.journalMinFreeBytes !== undefined
+          ? { journalMinFreeBytes: settings.journalMinFreeBytes }
+          : {}),
+        ...(settings.sparkplug ? { sparkplug: settings.sparkplug } : {}),
         print: (line) => held.push(line),
       });
     } catch (e) {

@@ -166,20 +166,16 @@ scope.onmessage = (e) => {
       for (const l of listeners) l(m.changes);
       break;
     case "group.start":
-      runtime?.startGroup(m.groupId);
-      queueMicrotask(postStatus);
-      break;
     case "group.stop":
-      runtime?.stopGroup(m.groupId);
-      queueMicrotask(postStatus);
-      break;
     case "all.start":
-      runtime?.startAll();
-      queueMicrotask(postStatus);
-      break;
     case "all.stop":
-      runtime?.stopAll();
-      queueMicrotask(postStatus);
+      answer(post, m.id, () => {
+        if (m.type === "group.start") runtime?.startGroup(m.groupId);
+        else if (m.type === "group.stop") runtime?.stopGroup(m.groupId);
+        else if (m.type === "all.start") runtime?.startAll();
+        else runtime?.stopAll();
+        postStatus();
+      });
       break;
     case "trigger":
       answer(post, m.id, () => {

@@ -59,6 +59,8 @@ export type DataPlaneWorkerScopes = [HistorianWorkerScope, AcquisitionWorkerScop
 const START_TIMEOUT_MS = 60_000;
 /** The whole shutdown's budget for the workers, ms (the gateway must stop in under 5 s). */
 const SHUTDOWN_BUDGET_MS = 4_600;
+/** Longest wait for a group command's answer, ms. */
+const COMMAND_TIMEOUT_MS = 5_000;
 /** Longest wait for a health answer, ms. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
@@ -360,28 +362,44 @@ export class DataPlane {
     return w === undefined ? undefined : this.#acq[w];
   }
 
-  /** Starts a stopped group. */
-  startGroup(groupId: number): void {
+  /** Sends a group command; resolves once the worker applied it and its status shows it. */
+  async #command(a: Acquisition | undefined, make: (id: number) => ToAcquisition): Promise<void> {
+    if (!a?.link || a.link.closed) return;
+    try {
+      await a.link.request(make, COMMAND_TIMEOUT_MS);
+    } catch {
+      // A restarting worker starts with the stopped set, which already holds the command.
+    }
+  }
+
+  /** Starts a stopped group; resolves once its worker shows it running. */
+  startGroup(groupId: number): Promise<void> {
     this.#stopped.delete(groupId);
-    this.#workerOfGroup(groupId)?.link?.post({ type: "group.start", groupId });
+    return this.#command(
+      this.#workerOfGroup(groupId),
+      (id) => ({ type: "group.start", id, groupId }),
+    );
   }
 
-  /** Stops a group (it stays stopped across restarts until started). */
-  stopGroup(groupId: number): void {
+  /** Stops a group (it stays stopped across restarts until started); resolves once applied. */
+  stopGroup(groupId: number): Promise<void> {
     if (this.#plant.groups.some((g) => g.id === groupId)) this.#stopped.add(groupId);
-    this.#workerOfGroup(groupId)?.link?.post({ type: "group.stop", groupId });
+    return this.#command(
+      this.#workerOfGroup(groupId),
+      (id) => ({ type: "group.stop", id, groupId }),
+    );
   }
 
-  /** Starts every group. */
-  startAll(): void {
+  /** Starts every group; resolves once every worker applied it. */
+  async startAll(): Promise<void> {
     this.#stopped.clear();
-    for (const a of this.#acq) a.link?.post({ type: "all.start" });
+    await Promise.all(this.#acq.map((a) => this.#command(a, (id) => ({ type: "all.start", id }))));
   }
 
-  /** Stops every group. */
-  stopAll(): void {
+  /** Stops every group; resolves once every worker applied it. */
+  async stopAll(): Promise<void> {
     for (const g of this.#plant.groups) this.#stopped.add(g.id);
-    for (const a of this.#acq) a.link?.post({ type: "all.stop" });
+    await Promise.all(this.#acq.map((a) => this.#command(a, (id) => ({ type: "all.stop", id }))));
   }
 
   /** Reads a REST-triggered group once (Runtime.trigger, in the group's worker). */

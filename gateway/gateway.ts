@@ -28,6 +28,8 @@ import { PlantIndex } from "./plant_index.ts";
 import { plcLogLine } from "./plc_log.ts";
 import { housekeep } from "./housekeeping.ts";
 import { SystemAlarms } from "./system_alarms.ts";
+import { sparkplugWritePort } from "./sparkplug_writes.ts";
+import { unavailable } from "../actors/system.ts";
 import type { SparkplugSettings } from "../sparkplug/settings.ts";
 import { startSparkplugIfConfigured } from "../sparkplug/start.ts";
 import type { SparkplugWorkerHandle } from "../sparkplug/worker_client.ts";
@@ -137,7 +139,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const index = new PlantIndex(store);
     cleanups.push(() => index.close());
-    const live = new LiveCache();
     const taps = new Set<SampleTap>();
     const onBatch = (batch: DecodedBatch) => {
       const all = batch.samples;
@@ -152,10 +153,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         for (const t of taps) t(liveSamples, stored);
       }
     };
+    // The data plane starts after the publisher (it feeds it); writes wait for it.
+    const plane: { current?: DataPlane } = {};
+    const live = new LiveCache();
     const sparkplug = await startSparkplugIfConfigured({
       settings: options.sparkplug,
       dataDir: options.dataDir,
       plant,
+      write: sparkplugWritePort({
+        store,
+        write: (request) =>
+          plane.current
+            ? plane.current.write(request)
+            : Promise.resolve(unavailable(request, "the gateway is starting")),
+        current: (tagId) => live.get(tagId)?.value ?? null,
+      }),
       log: (level, message, properties) => logs.system[level](message, properties ?? {}),
       onCrash: (error) => logs.system.error("the Sparkplug worker crashed: {error}", { error }),
     });
@@ -192,6 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         logger[l.level === "warn" ? "warning" : l.level](l.message, l.properties);
       },
     });
+    plane.current = runtime;
     cleanups.push(() => runtime.shutdown());
     const readWriter = () => runtime.writerStatus();
     const systemAlarms = new SystemAlarms(alarms);

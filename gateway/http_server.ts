@@ -1,6 +1,6 @@
 /**
- * The HTTP server of the gateway: Deno.serve on the configured address (and
- * TLS when configured). The Hono app comes from http/: the configuration
+ * The HTTP server of the gateway: node:http on the configured address (and
+ * TLS when configured), with WebSocket frames bounded before they are read. The Hono app comes from http/: the configuration
  * API, the live API (values, runtime, alarms), the operations endpoints
  * (/health, /ready, /metrics) and the WebSocket hub at /ws. This module only
  * composes them and binds the app to a socket.
@@ -13,6 +13,7 @@ import { runtimeRoutes } from "../http/runtime_routes.ts";
 import { uiRoutes } from "../http/ui_routes.ts";
 import { valueRoutes } from "../http/values.ts";
 import { WsHub, type WsHubOptions } from "../http/ws_hub.ts";
+import { serveWithGuardedWebSocket } from "../http/ws_node_server.ts";
 import { wsRoutes } from "../http/ws_routes.ts";
 import { historianInfo } from "../sinks/factory.ts";
 import type { Gateway } from "./gateway.ts";
@@ -42,7 +43,12 @@ export type HttpSettings =
   & Partial<
     Pick<
       ServeSettings,
-      "metricsToken" | "rateLimitPerMinute" | "corsOrigins" | "trustProxy" | "sink"
+      | "metricsToken"
+      | "rateLimitPerMinute"
+      | "corsOrigins"
+      | "trustProxy"
+      | "sink"
+      | "hardening"
     >
   >;
 
@@ -60,7 +66,14 @@ export async function startHttpServer(
     metrics: gateway.metrics,
     runtime: gateway,
     routes: [...LIVE_ROUTES, ...routes],
-    rootRoutes: [opsRoutes, wsRoutes(hub), uiRoutes],
+    rootRoutes: [
+      opsRoutes,
+      wsRoutes(hub, {
+        ...(settings.hardening ? { maxPerAddress: settings.hardening.wsMaxPerAddress } : {}),
+        ...(settings.hardening ? { maxPerUser: settings.hardening.wsMaxPerUser } : {}),
+      }),
+      uiRoutes,
+    ],
     options: {
       anonymousRead: settings.anonymousRead,
       secureCookies: settings.tls !== undefined,
@@ -69,29 +82,31 @@ export async function startHttpServer(
       corsOrigins: settings.corsOrigins ?? [],
       trustProxy: settings.trustProxy ?? false,
       ...(settings.sink ? { historian: historianInfo(settings.sink) } : {}),
+      ...(settings.hardening ? { importMaxRows: settings.hardening.importMaxRows } : {}),
     },
   });
   try {
-    const listening = Promise.withResolvers<Deno.NetAddr>();
     const tls = settings.tls
       ? {
         cert: await Deno.readTextFile(settings.tls.cert),
         key: await Deno.readTextFile(settings.tls.key),
       }
-      : {};
-    const server = Deno.serve({
+      : undefined;
+    // node:http with npm:ws for /ws: oversized WebSocket frames are refused at their header
+    // instead of being buffered whole (http/ws_node_server.ts says why).
+    const server = await serveWithGuardedWebSocket({
       hostname: settings.hostname,
       port: settings.port,
-      ...tls,
-      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-    }, app.fetch);
-    const addr = await listening.promise;
-    const host = ["127.0.0.1", "0.0.0.0", "::", "::1"].includes(addr.hostname)
+      ...(tls ? { tls } : {}),
+      fetch: app.fetch,
+      hub,
+    });
+    const host = ["127.0.0.1", "0.0.0.0", "::", "::1"].includes(server.hostname)
       ? "localhost"
-      : addr.hostname;
+      : server.hostname;
     return {
-      url: `${settings.tls ? "https" : "http"}://${host}:${addr.port}`,
-      port: addr.port,
+      url: `${settings.tls ? "https" : "http"}://${host}:${server.port}`,
+      port: server.port,
       hub,
       shutdown: async () => {
         hub.close();

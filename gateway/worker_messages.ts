@@ -48,8 +48,9 @@ export type ToAcquisition =
     readonly changes: readonly ConfigChange[];
     readonly plant: PlantConfig;
   }
-  | { readonly type: "group.start" | "group.stop"; readonly groupId: number }
-  | { readonly type: "all.start" | "all.stop" }
+  /** Group commands: answered once applied, after a status that shows them. */
+  | { readonly type: "group.start" | "group.stop"; readonly id: number; readonly groupId: number }
+  | { readonly type: "all.start" | "all.stop"; readonly id: number }
   | {
     readonly type: "trigger";
     readonly id: number;

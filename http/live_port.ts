@@ -15,11 +15,17 @@ import type { PlantIndex } from "../gateway/plant_index.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { HistorySource, Sink } from "../sinks/sink.ts";
 
-/** The runtime's control surface. */
-export type RuntimeControl = Pick<
-  Runtime,
-  "status" | "startGroup" | "stopGroup" | "startAll" | "stopAll" | "trigger" | "write"
->;
+/**
+ * The runtime's control surface. Group commands may answer asynchronously
+ * (the data plane applies them in its worker and resolves once its status
+ * shows them); routes await them.
+ */
+export type RuntimeControl =
+  & Pick<Runtime, "status" | "trigger" | "write">
+  & {
+    [K in "startGroup" | "stopGroup"]: (groupId: number) => void | Promise<void>;
+  }
+  & { [K in "startAll" | "stopAll"]: () => void | Promise<void> };
 
 /** The alarm engine's operator surface. */
 export type AlarmControl = Pick<

@@ -152,10 +152,10 @@ export function runtimeRoutes(
           ...errorResponses(400, 401, 403, 404),
         },
       }),
-      (c) => {
+      async (c) => {
         const { config } = findGroup(plant, c.req.valid("param").group);
-        if (action === "start") plant.runtime.startGroup(config.id);
-        else plant.runtime.stopGroup(config.id);
+        if (action === "start") await plant.runtime.startGroup(config.id);
+        else await plant.runtime.stopGroup(config.id);
         return c.json(viewOf(plant, config.id), 200);
       },
     );
@@ -234,9 +234,9 @@ export function runtimeRoutes(
           ...errorResponses(401, 403),
         },
       }),
-      (c) => {
-        if (action === "start-all") plant.runtime.startAll();
-        else plant.runtime.stopAll();
+      async (c) => {
+        if (action === "start-all") await plant.runtime.startAll();
+        else await plant.runtime.stopAll();
         return c.json({ groups: plant.runtime.status().groups.length }, 200);
       },
     );
