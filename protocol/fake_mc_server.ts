@@ -94,6 +94,9 @@ export class FakeMcServer {
       isOpen: () => !this.#closed,
       onError: () => this.acceptErrors++,
       onConnection: (conn) => {
+        try {
+          conn.setNoDelay(true); // pipelined answers go out back to back
+        } catch { /* the client already left */ }
         this.connections++;
         this.#conns.add(conn);
         this.#track(this.#serve(conn));
