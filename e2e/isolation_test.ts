@@ -189,7 +189,11 @@ Deno.test("isolation: a CSV dry run, a login flood and 200 WebSocket clients cos
     } finally {
       store.close();
     }
-    serve = new ServeProcess(["--port", "0", "--data-dir", dataDir, "--quiet"]);
+    // 200 browsers from one address: the per-address WebSocket bound (50) is raised for them.
+    serve = new ServeProcess([
+      ...["--port", "0", "--data-dir", dataDir, "--quiet"],
+      ...["--ws-max-per-address", "1000", "--ws-max-per-user", "1000"],
+    ]);
     const base = (await serve.waitForOutput(SERVING, 30_000))[1].replace("localhost", "127.0.0.1");
     await sleep(4_000); // connected, first samples stored, caches warm
 
