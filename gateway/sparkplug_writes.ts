@@ -28,8 +28,8 @@ export interface SparkplugWriteDeps {
 /** Builds the port. */
 export function sparkplugWritePort(deps: SparkplugWriteDeps): WritePort {
   return async (items: WriteItem[]): Promise<WriteOutcome[]> => {
-    const outcomes = new Map<number, WriteOutcome>();
-    const byPlc = new Map<number, { tag: TagConfig; value: TagValue }[]>();
+    const outcomes: WriteOutcome[] = new Array(items.length);
+    const byPlc = new Map<number, { index: number; tag: TagConfig; value: TagValue }[]>();
     const audit = (tag: TagConfig, value: unknown, after: Record<string, unknown>) =>
       deps.store.audit.record({
         user: SPARKPLUG_PRINCIPAL,
@@ -39,12 +39,12 @@ export function sparkplugWritePort(deps: SparkplugWriteDeps): WritePort {
         before: { value: deps.current(tag.id) },
         after: { value, ...after },
       });
-    for (const item of items) {
+    for (const [index, item] of items.entries()) {
       let tag: TagConfig;
       try {
         tag = deps.store.tags.get(item.tagId);
       } catch {
-        outcomes.set(item.tagId, { tagId: item.tagId, ok: false, reason: "no such tag" });
+        outcomes[index] = { tagId: item.tagId, ok: false, reason: "no such tag" };
         continue;
       }
       const refusal = !tag.writable
@@ -54,11 +54,11 @@ export function sparkplugWritePort(deps: SparkplugWriteDeps): WritePort {
         : checkWriteValue(tag, item.value);
       if (refusal) {
         audit(tag, item.value, { outcome: "refused", error: refusal });
-        outcomes.set(item.tagId, { tagId: item.tagId, ok: false, reason: refusal });
+        outcomes[index] = { tagId: item.tagId, ok: false, reason: refusal };
         continue;
       }
       const list = byPlc.get(tag.plcId) ?? [];
-      list.push({ tag, value: item.value });
+      list.push({ index, tag, value: item.value });
       byPlc.set(tag.plcId, list);
     }
     await Promise.all([...byPlc].map(async ([plcId, list]) => {
@@ -66,24 +66,21 @@ export function sparkplugWritePort(deps: SparkplugWriteDeps): WritePort {
         plcId,
         items: list.map((x) => writeItem(x.tag, x.value)),
       });
-      for (const x of list) {
-        const r = result.items.find((i) => i.tagId === x.tag.id);
+      for (const [k, x] of list.entries()) {
+        const r = result.items[k]?.tagId === x.tag.id
+          ? result.items[k]
+          : result.items.find((i) => i.tagId === x.tag.id);
         const outcome = r?.outcome ?? result.outcome;
         audit(x.tag, x.value, {
           outcome,
           readBack: r?.readBack ?? null,
           ...(r?.error ?? result.error ? { error: r?.error ?? result.error } : {}),
         });
-        outcomes.set(
-          x.tag.id,
-          outcome === "written"
-            ? { tagId: x.tag.id, ok: true }
-            : { tagId: x.tag.id, ok: false, reason: r?.error ?? result.error ?? outcome },
-        );
+        outcomes[x.index] = outcome === "written"
+          ? { tagId: x.tag.id, ok: true }
+          : { tagId: x.tag.id, ok: false, reason: r?.error ?? result.error ?? outcome };
       }
     }));
-    return items.map((i) =>
-      outcomes.get(i.tagId) ?? { tagId: i.tagId, ok: false, reason: "not written" }
-    );
+    return items.map((i, k) => outcomes[k] ?? { tagId: i.tagId, ok: false, reason: "not written" });
   };
 }
