@@ -242,6 +242,13 @@ function measure(
     throw new RangeError(`tag ${JSON.stringify(tag.id)}: bad ${info.name} device number ${a}`);
   }
   const label = `tag ${JSON.stringify(tag.id)} (${formatAddress(address)})`;
+  if (info.iqrOnly) {
+    // Batch reads here use the Q device specification; iQ-R devices need 0002/0003 and long
+    // ones random read double-word access, which polling does not plan yet.
+    throw new RangeError(
+      `${label}: ${info.name} is an iQ-R device, which polling does not read yet`,
+    );
+  }
   if (info.kind === "bit") {
     if (type !== "BOOL") {
       throw new RangeError(`${label}: ${type} on bit device ${info.name}; only BOOL can be`);

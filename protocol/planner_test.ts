@@ -356,3 +356,10 @@ Deno.test("a plant-sized configuration plans into few blocks and extracts into a
   assert.equal(extractValues(plan, responses, out), out);
   assertExtractsMemory(tags, plan, 3);
 });
+
+Deno.test("iQ-R devices are refused by the planner with the tag's name", () => {
+  assert.throws(
+    () => planReads([{ id: "T1", address: parseAddress("LTN10"), type: "UINT32" }]),
+    /tag "T1" \(LTN10\): LTN is an iQ-R device/,
+  );
+});

@@ -67,6 +67,13 @@ export function checkTagAddress(
   if (!a) return [issue!];
   const info = DEVICES.get(a.device)!;
   const issues: Issue[] = [];
+  if (info.iqrOnly) {
+    return [{
+      path: "address",
+      message: `${a.device} is an iQ-R device (${info.description}), which polling does not read ` +
+        `yet; read it with "jsscada plc read HOST:PORT ${text.trim()} --series iQ-R"`,
+    }];
+  }
   if (info.kind === "bit" && dataType !== "BOOL") {
     issues.push({
       path: "dataType",
