@@ -17,7 +17,7 @@ import {
   runRemote,
   write1E,
 } from "./plc_ops.ts";
-import { MAX_BATCH_BITS, MAX_BATCH_WORDS } from "../protocol/commands.ts";
+import { MAX_BATCH_BITS, MAX_BATCH_WORDS, MAX_RANDOM_POINTS } from "../protocol/commands.ts";
 import { type Address, DEVICES, formatAddress, parseAddress } from "../protocol/devices.ts";
 import { PlcError } from "../protocol/errors.ts";
 import { DEFAULT_ROUTE, type FrameCode, type Route } from "../protocol/frame.ts";
@@ -266,7 +266,11 @@ function parseFrame(text: string): FrameCode {
 
 function parseType(text: string | undefined, address: Address): DataType {
   const isBit = address.bit !== undefined || DEVICES.get(address.device)!.kind === "bit";
-  if (text === undefined) return isBit ? "BOOL" : "INT16";
+  const long = DEVICES.get(address.device)!.long === true;
+  if (text === undefined) return isBit ? "BOOL" : long ? "UINT32" : "INT16";
+  if (long && !["UINT32", "INT32"].includes(text.toUpperCase())) {
+    throw new UsageError(`${address.device} holds double words: use --type uint32 or int32`);
+  }
   const type = text.toUpperCase() as DataType;
   if (!DATA_TYPES.includes(type)) throw new UsageError(`unknown --type "${text}"`);
   if (address.bit !== undefined && type !== "BOOL") {
@@ -341,6 +345,23 @@ async function read(
   count: number,
 ): Promise<TagValue[]> {
   const bitDevice = DEVICES.get(a.device)!.kind === "bit";
+  if (DEVICES.get(a.device)!.long) {
+    // Long devices (iQ-R LTN, LSTN, LCN, LZ): random read, double-word access.
+    const out: number[] = [];
+    for (let at = 0; at < count; at += MAX_RANDOM_POINTS) {
+      const n = Math.min(MAX_RANDOM_POINTS, count - at);
+      const res = await client.request({
+        command: "randomRead",
+        words: [],
+        dwords: Array.from(
+          { length: n },
+          (_, i) => ({ device: a.device, address: a.address + at + i }),
+        ),
+      });
+      out.push(...res.dwords.map((d) => type === "INT32" ? d | 0 : d));
+    }
+    return out;
+  }
   if (type === "BOOL" && bitDevice) {
     const out: boolean[] = [];
     const max = MAX_BATCH_BITS[frame];
@@ -378,6 +399,19 @@ async function write(
   values: TagValue[],
 ): Promise<void> {
   const bitDevice = DEVICES.get(a.device)!.kind === "bit";
+  if (DEVICES.get(a.device)!.long) {
+    // Long devices: random write, double-word access.
+    await client.request({
+      command: "randomWriteWords",
+      words: [],
+      dwords: values.map((v, i) => ({
+        device: a.device,
+        address: a.address + i,
+        value: (v as number) >>> 0,
+      })),
+    });
+    return;
+  }
   if (type === "BOOL" && bitDevice) {
     const max = MAX_BATCH_BITS[frame];
     for (let at = 0; at < values.length; at += max) {

@@ -401,6 +401,12 @@ Deno.test("plc --series iQ-R reads long timers; --series FX3 reads 1E with octal
     );
     const q = await run(["read", at, "D100"]); // a Q request to an iQ-R CPU: still served
     assert.equal(q.status, 0);
+    await ok(["write", at, "LTN10", "100000,7", "--series", "iQ-R", "--frame", "ascii"]);
+    assert.equal(plc.getValue("LTN11", "UINT32"), 7);
+    assert.deepEqual(await json(["read", at, "LTN10", "2", "--series", "iQ-R"]), [100000, 7]);
+    const long = await run(["read", at, "LTN10", "--series", "iQ-R", "--type", "int16"]);
+    assert.equal(long.status, 2);
+    assert.match(long.stderr[0], /double words/);
   });
   await withPlc({ series: "FX3" }, async (plc) => {
     const at = `127.0.0.1:${plc.port}`;
