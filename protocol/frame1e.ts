@@ -19,6 +19,11 @@
  * number of points is padded with a dummy 0 point in both codes. There is no
  * length field: the size of a frame follows from its command and points.
  * X and Y are numbered in octal on FX CPUs; the frame carries the plain number.
+ *
+ * The device table follows the FX3U-ENET user's manual, 9.x "Designation
+ * method and accessible range of devices" (device list, p. 9-17): D 4420,
+ * R 5220, TN 544E, TS 5453, CN 434E, CS 4353, X 5820, Y 5920, M 4D20, S 5320;
+ * X0–X377 are device numbers 0000–00FF, and "D100 = 4420 00000064" in ASCII.
  */
 import { PlcError } from "./errors.ts";
 import { type FrameCode, FrameReader, FrameWriter } from "./frame.ts";
@@ -30,9 +35,7 @@ export type Device1EName =
   | "M"
   | "S"
   | "TS"
-  | "TC"
   | "CS"
-  | "CC"
   | "TN"
   | "CN"
   | "D"
@@ -55,9 +58,7 @@ const TABLE: Device1EInfo[] = [
   { name: "M", code: code("M"), kind: "bit", radix: 10, size: 8512 },
   { name: "S", code: code("S"), kind: "bit", radix: 10, size: 4096 },
   { name: "TS", code: code("TS"), kind: "bit", radix: 10, size: 512 },
-  { name: "TC", code: code("TC"), kind: "bit", radix: 10, size: 512 },
   { name: "CS", code: code("CS"), kind: "bit", radix: 10, size: 256 },
-  { name: "CC", code: code("CC"), kind: "bit", radix: 10, size: 256 },
   { name: "TN", code: code("TN"), kind: "word", radix: 10, size: 512 },
   { name: "CN", code: code("CN"), kind: "word", radix: 10, size: 256 },
   { name: "D", code: code("D"), kind: "word", radix: 10, size: 8512 },
