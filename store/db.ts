@@ -6,6 +6,7 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { ConfigChange, ConfigResource } from "../model/change.ts";
+import { rethrowStoreError } from "./errors.ts";
 
 /** Options of {@link Db} (and of openStore). */
 export interface DbOptions {
@@ -60,9 +61,17 @@ export class Db {
     return s;
   }
 
-  /** Runs a write; returns the changed row count and the last inserted rowid. */
+  /**
+   * Runs a write; returns the changed row count and the last inserted rowid.
+   * A write the disk cannot take throws StoreUnavailableError.
+   */
   run(sql: string, ...params: Param[]): { changes: number; lastInsertRowid: number } {
-    const r = this.statement(sql).run(...bind(params));
+    let r;
+    try {
+      r = this.statement(sql).run(...bind(params));
+    } catch (e) {
+      rethrowStoreError(e);
+    }
     return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
   }
 
@@ -86,12 +95,18 @@ export class Db {
    * nested call becomes a savepoint, so an inner failure that the outer code
    * catches undoes only the inner writes. Change events queued inside are
    * delivered once, after the outermost commit. `fn` must be synchronous.
+   * When the disk cannot take the writes (SQLite may then have rolled the
+   * whole transaction back itself) it throws StoreUnavailableError.
    */
   transaction<T>(fn: () => T): T {
     const outer = this.#depth === 0;
     const savepoint = `sp${this.#depth}`;
     const mark = this.#pending.length;
-    this.sqlite.exec(outer ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
+    try {
+      this.sqlite.exec(outer ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
+    } catch (e) {
+      rethrowStoreError(e);
+    }
     this.#depth++;
     let result: T;
     try {
@@ -102,15 +117,20 @@ export class Db {
       }
       this.sqlite.exec(outer ? "COMMIT" : `RELEASE ${savepoint}`);
     } catch (e) {
+      // SQLITE_FULL and SQLITE_IOERR may roll the transaction back on their own:
+      // a ROLLBACK then would throw "no transaction is active" and hide the cause.
+      const open = this.sqlite.isTransaction;
       if (outer) {
-        this.sqlite.exec("ROLLBACK");
+        if (open) this.sqlite.exec("ROLLBACK");
         this.#pending = [];
       } else {
-        this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
-        this.sqlite.exec(`RELEASE ${savepoint}`);
+        if (open) {
+          this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
+          this.sqlite.exec(`RELEASE ${savepoint}`);
+        }
         this.#pending.length = mark;
       }
-      throw e;
+      rethrowStoreError(e);
     } finally {
       this.#depth--;
     }

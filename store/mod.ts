@@ -17,8 +17,12 @@ export {
   formatIssues,
   type Issue,
   NotFoundError,
+  rethrowStoreError,
   SchemaVersionError,
   StoreError,
+  StoreUnavailableError,
+  type StoreUnavailableReason,
+  storeWriteFailure,
 } from "./errors.ts";
 export type { DeleteOptions, MutationOptions, ResourceApi } from "./config_resource.ts";
 export { IssueSchema, MAX_PAGE, type Page, pageSchema } from "./validation.ts";

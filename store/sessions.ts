@@ -4,7 +4,7 @@
  * stolen database holds no usable session.
  */
 import type { Db } from "./db.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, StoreUnavailableError } from "./errors.ts";
 import { randomSecret, sha256 } from "./secrets.ts";
 import { toUser, type User, usersTable } from "./users.ts";
 
@@ -28,7 +28,10 @@ export class Sessions {
     this.#users = usersTable(db);
   }
 
-  /** Starts a session; `id` is the cookie value, returned this once and never stored. */
+  /**
+   * Starts a session; `id` is the cookie value, returned this once and never
+   * stored. Throws StoreUnavailableError when the database cannot write.
+   */
   create(
     userId: number,
     ttlMs: number = DEFAULT_SESSION_TTL_MS,
@@ -60,7 +63,12 @@ export class Sessions {
     );
     if (!row) return null;
     if (row.expiresAt <= this.#db.now()) {
-      this.#db.run("DELETE FROM sessions WHERE id_hash = ?", hash);
+      try {
+        this.#db.run("DELETE FROM sessions WHERE id_hash = ?", hash);
+      } catch (e) {
+        // A full disk must not turn reads into errors: purgeExpired removes it later.
+        if (!(e instanceof StoreUnavailableError)) throw e;
+      }
       return null;
     }
     const user = this.#users.find(row.userId);

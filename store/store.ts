@@ -63,6 +63,20 @@ export interface Store {
   [Symbol.dispose](): void;
 }
 
+/** Each open store's connection, for {@link storeConnection}. */
+const connections = new WeakMap<Store, Db>();
+
+/**
+ * The SQLite connection behind an open store, for maintenance and for tests
+ * that must act on that very connection (per-connection pragmas such as
+ * `max_page_count` or `query_only`). Application code uses the store's API.
+ */
+export function storeConnection(store: Store): Db {
+  const db = connections.get(store);
+  if (!db) throw new TypeError("not a store opened by openStore");
+  return db;
+}
+
 /** The configuration database's file name inside the data directory. */
 export const CONFIG_DB_FILE = "config.db";
 
@@ -118,6 +132,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     close: () => db.close(),
     [Symbol.dispose]: () => db.close(),
   };
+  connections.set(store, db);
   return store;
 }
 

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import type { MutationOptions } from "./config_resource.ts";
 import type { Db } from "./db.ts";
 import { writeAudit } from "./audit.ts";
-import { ConfigError, NotFoundError } from "./errors.ts";
+import { ConfigError, NotFoundError, StoreUnavailableError } from "./errors.ts";
 import { randomSecret, sha256 } from "./secrets.ts";
 import { equalsWhere, Table, type Where } from "./table.ts";
 import { toUser, type User, usersTable } from "./users.ts";
@@ -177,8 +177,13 @@ export class Tokens {
     const user = this.#users.find(row.userId);
     if (!user) return null;
     if (row.lastUsedAt === null || now - row.lastUsedAt >= 60_000) {
-      this.#db.run("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, row.id);
-      row.lastUsedAt = now;
+      try {
+        this.#db.run("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, row.id);
+        row.lastUsedAt = now;
+      } catch (e) {
+        // "Last used" is a hint: a full disk must not lock token holders out of reads.
+        if (!(e instanceof StoreUnavailableError)) throw e;
+      }
     }
     return { user: toUser(user), token: toToken(row) };
   }
