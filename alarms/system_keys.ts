@@ -26,6 +26,10 @@ export const systemKeys = {
   journalNearlyFull: (): string => "writer:journal:nearly-full",
   /** Samples are being lost (buffer, journal or disk full), with the reason and the count. */
   samplesLost: (): string => "writer:samples:lost",
+  /** The Sparkplug publisher has had no broker connection for a few seconds (data is spooled). */
+  sparkplugUnreachable: (): string => "sparkplug:broker:unreachable",
+  /** The Sparkplug spool dropped values at its bound: they never reach the broker. */
+  sparkplugSpoolDropped: (): string => "sparkplug:spool:dropped",
 } as const;
 
 /** Suggested severities for system alarms (1–1000), so actors agree. */
@@ -36,6 +40,8 @@ export const SYSTEM_SEVERITY = {
   sinkDown: 900,
   journalNearlyFull: 950,
   samplesLost: 1000,
+  sparkplugUnreachable: 700,
+  sparkplugSpoolDropped: 950,
 } as const;
 
 /** Whether `key` is usable as a system alarm key: 1–200 characters, no `rule:` prefix, no control characters. */

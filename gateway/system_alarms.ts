@@ -18,6 +18,8 @@ import type { RuntimeEvent } from "../actors/events.ts";
 import type { RuntimeStatus } from "../actors/runtime.ts";
 import { lossAlarmText, sinkDownAlarmText } from "../actors/journal_alarm_text.ts";
 import type { WriterStatus } from "../actors/writer.ts";
+import type { SparkplugStatus } from "../sparkplug/publisher.ts";
+import { spoolDroppedAlarmText, unreachableAlarmText } from "../sparkplug/alarm_text.ts";
 
 /** How long after a group's last overrun its overrun alarm clears, ms. */
 export const OVERRUN_CLEAR_MS = 60_000;
@@ -26,6 +28,7 @@ export const OVERRUN_CLEAR_MS = 60_000;
 export class SystemAlarms {
   readonly #alarms: AlarmEngine;
   readonly #overruns = new Map<number, { count: number; lastAt: number }>();
+  #spoolDrops: { seen: number; since?: number; first?: number; lastAt?: number } | undefined;
 
   constructor(alarms: AlarmEngine) {
     this.#alarms = alarms;
@@ -64,6 +67,47 @@ export class SystemAlarms {
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * Checks the Sparkplug publisher's status taken at `now`: the broker
+   * missing for more than a few seconds, and values dropped at the spool's
+   * bound (cleared {@link OVERRUN_CLEAR_MS} after the last drop).
+   */
+  onSparkplugStatus(status: SparkplugStatus, now: number): void {
+    const key = systemKeys.sparkplugUnreachable();
+    const text = unreachableAlarmText(status, now);
+    if (text !== null) {
+      this.#alarms.raiseSystem(key, {
+        message: text,
+        severity: SYSTEM_SEVERITY.sparkplugUnreachable,
+        source: "sparkplug:broker",
+      });
+    } else if (status.connected) this.#alarms.clearSystem(key);
+    const dropKey = systemKeys.sparkplugSpoolDropped();
+    const dropped = status.spool.droppedValues;
+    const d = this.#spoolDrops;
+    if (!d || dropped < d.seen) {
+      // First snapshot (drops before it count too), or a restarted publisher.
+      this.#spoolDrops = { seen: 0 };
+      return this.onSparkplugStatus(status, now);
+    }
+    if (dropped > d.seen) {
+      if (d.first === undefined || d.since === undefined) {
+        d.first = d.seen;
+        d.since = now;
+      }
+      d.seen = dropped;
+      d.lastAt = now;
+      this.#alarms.raiseSystem(dropKey, {
+        message: spoolDroppedAlarmText(status, dropped - d.first, d.since),
+        severity: SYSTEM_SEVERITY.sparkplugSpoolDropped,
+        source: "sparkplug:spool",
+      });
+    } else if (d.lastAt !== undefined && now - d.lastAt >= OVERRUN_CLEAR_MS) {
+      this.#alarms.clearSystem(dropKey);
+      this.#spoolDrops = { seen: dropped };
     }
   }
 

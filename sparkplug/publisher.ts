@@ -109,8 +109,15 @@ export interface SparkplugOptions {
 /** The publisher's state and counters, plain data (for /status, metrics and alarms). */
 export interface SparkplugStatus {
   readonly mode: SessionMode;
+  /** The broker's URL (credentials are never part of it: they are separate settings). */
+  readonly url: string;
   /** Connected to the broker (born or holding for the primary host). */
   readonly connected: boolean;
+  /**
+   * Since when (epoch ms) the publisher has had no broker connection: its
+   * start, or the moment the connection was lost; undefined while connected.
+   */
+  readonly disconnectedSince: number | undefined;
   /** Born: NBIRTH published in this session. */
   readonly online: boolean;
   readonly bdSeq: number | undefined;
@@ -130,6 +137,8 @@ export interface SparkplugStatus {
     readonly pending: boolean;
     readonly appendedValues: number;
     readonly replayedValues: number;
+    /** Values waiting in the spool for replay (estimated for what a previous run left). */
+    readonly pendingValues: number;
     /** Values refused at the spool's bound: raise an alarm when this moves. */
     readonly droppedValues: number;
   };
@@ -147,6 +156,19 @@ export interface SparkplugStatus {
     readonly refused: number;
     readonly ignored: number;
   };
+}
+
+/** `url` without a user name or password, for status and alarm texts. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = "";
+    u.password = "";
+    return u.toString();
+  } catch {
+    return url;
+  }
 }
 
 /**
@@ -194,6 +216,7 @@ export class SparkplugPublisher {
   #lastSeq = 0;
   #lastStateTs: number | undefined;
   #stopping = false;
+  #disconnectedSince: number | undefined;
   /** Born in this session: set by the birth, cleared when the session leaves `online`. */
   #online = false;
   #stopped: Promise<void> | undefined;
@@ -224,6 +247,7 @@ export class SparkplugPublisher {
   ) {
     this.#settings = options.settings;
     this.#clock = options.clock ?? systemClock;
+    this.#disconnectedSince = this.#clock.now();
     this.#write = options.write;
     this.#log = log;
     this.#tuning = tuning;
@@ -346,7 +370,11 @@ export class SparkplugPublisher {
     const spool = this.#spool.stats();
     return {
       mode,
+      url: withoutCredentials(this.#settings.url),
       connected: mode === "online" || mode === "holding",
+      disconnectedSince: mode === "online" || mode === "holding"
+        ? undefined
+        : this.#disconnectedSince ?? this.#clock.now(),
       online: mode === "online",
       bdSeq: this.#bdSeq,
       seq: this.#lastSeq,
@@ -364,6 +392,7 @@ export class SparkplugPublisher {
         pending: this.#spool.hasPending(),
         appendedValues: spool.appendedValues,
         replayedValues: spool.replayedValues,
+        pendingValues: spool.pendingValues,
         droppedValues: spool.droppedValues,
       },
       inflightValues: this.#inflight.size,
@@ -487,6 +516,13 @@ export class SparkplugPublisher {
       await client.subscribeAsync(filters, { qos: 1 });
       client.on("close", () => {
         if (client !== this.#client) return;
+        this.#disconnectedSince = this.#clock.now();
+        if (!this.#stopping) {
+          this.#log(
+            "warning",
+            `Sparkplug: lost the connection to ${s.url}; data goes to the spool`,
+          );
+        }
         this.#actor.send({ type: "CLOSED", reason: `connection to ${s.url} closed` });
       });
       if (!client.connected) throw new Error(`connection to ${s.url} closed`);
@@ -495,12 +531,14 @@ export class SparkplugPublisher {
       client.end(true);
       throw e;
     }
+    this.#disconnectedSince = undefined;
     this.#log("info", `Sparkplug: connected to ${s.url} with bdSeq ${bdSeq}`);
   }
 
   #discardClient(): void {
     const c = this.#client;
     this.#client = undefined;
+    this.#disconnectedSince ??= this.#clock.now();
     c?.end(true);
   }
 
