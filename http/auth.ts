@@ -9,7 +9,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { LaneBusyError } from "../store/hash_lane.ts";
-import { UserSchema } from "../store/mod.ts";
+import { StoreUnavailableError, UserSchema } from "../store/mod.ts";
 import { rule } from "../store/validation.ts";
 import { access, clientAddress, SESSION_COOKIE } from "./auth_middleware.ts";
 import type { ApiApp, AppEnv, RouteContext } from "./context.ts";
@@ -81,7 +81,8 @@ export function authRoutes(api: ApiApp, { store, options }: RouteContext): void 
       description: `Sets the HttpOnly, SameSite=Strict cookie \`${SESSION_COOKIE}\`. ` +
         "Attempts are limited per (user name, client address), per address, and by a slower " +
         "per-user backoff that spares addresses which logged in as that user before " +
-        "(429 with Retry-After; see docs/api.md).",
+        "(429 with Retry-After; see docs/api.md). When the configuration database cannot " +
+        "write (disk full), no session can be saved: 503 `store_unavailable` says so.",
       ...access("public", options.anonymousRead),
       request: { body: jsonBody(LoginSchema) },
       responses: {
@@ -118,27 +119,49 @@ export function authRoutes(api: ApiApp, { store, options }: RouteContext): void 
       }
       if (!user) {
         attempt?.failed();
-        store.audit.record({
-          user: null,
-          action: "login_failed",
-          resource: "sessions",
-          after: { name: name.slice(0, 64), address },
-        });
+        try {
+          store.audit.record({
+            user: null,
+            action: "login_failed",
+            resource: "sessions",
+            after: { name: name.slice(0, 64), address },
+          });
+        } catch (e) {
+          if (e instanceof StoreUnavailableError) {
+            throw e.during(
+              "wrong user name or password, and the failed login could not be audited",
+            );
+          }
+          throw e;
+        }
         throw new HttpError(401, "wrong user name or password");
       }
       attempt?.succeeded();
-      endSession(c);
-      const session = store.sessions.create(user.id, options.sessionTtlMs);
+      // The old session's end, the new session and its audit entry commit together; a
+      // database that cannot write (disk full) answers 503 saying so (docs/api.md).
+      let session;
+      try {
+        session = store.transaction(() => {
+          endSession(c);
+          const created = store.sessions.create(user.id, options.sessionTtlMs);
+          store.audit.record({
+            user: user.name,
+            action: "login",
+            resource: "sessions",
+            resourceId: user.id,
+            after: { address, expiresAt: created.expiresAt },
+          });
+          return created;
+        });
+      } catch (e) {
+        if (e instanceof StoreUnavailableError) {
+          throw e.during("the password is right, but the login session could not be saved");
+        }
+        throw e;
+      }
       setCookie(c, SESSION_COOKIE, session.id, {
         ...cookieOptions,
         maxAge: Math.floor(options.sessionTtlMs / 1000),
-      });
-      store.audit.record({
-        user: user.name,
-        action: "login",
-        resource: "sessions",
-        resourceId: user.id,
-        after: { address, expiresAt: session.expiresAt },
       });
       return c.json({ user, via: "session" as const, expiresAt: session.expiresAt }, 200);
     },

@@ -97,7 +97,7 @@ export function crudRoutes(spec: CrudSpec): RouteModule {
         request: { body: jsonBody(spec.createSchema) },
         responses: {
           201: { ...jsonResponse(spec.schema, `the new ${label}`), headers: LOCATION_HEADER },
-          ...errorResponses(400, 401, 403, 409, 413, 415),
+          ...errorResponses(400, 401, 403, 409, 413, 415, 503),
         },
       }),
       (c) => {
@@ -119,7 +119,7 @@ export function crudRoutes(spec: CrudSpec): RouteModule {
         request: { params: IdParamSchema, body: jsonBody(spec.patchSchema) },
         responses: {
           200: jsonResponse(spec.schema, `the ${label} after the change`),
-          ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503),
         },
       }),
       (c) => {
@@ -141,7 +141,7 @@ export function crudRoutes(spec: CrudSpec): RouteModule {
           : { params: IdParamSchema },
         responses: {
           204: { description: "deleted" },
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses(400, 401, 403, 404, 409, 503),
         },
       }),
       (c) => {

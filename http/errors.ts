@@ -4,7 +4,9 @@
  * field issues; HttpError (the HTTP layer's own: 401, 403, 413, 429 …) and
  * Hono's HTTPException keep their status; anything else is a bug → 500 with
  * a generic message and a log line. Only 5xx are logged as errors. Every
- * error body has one shape: `{ error, message, issues? }`.
+ * error body has one shape: `{ error, message, issues? }`. A configuration
+ * database that cannot write (StoreUnavailableError, or SQLite's raw "database
+ * or disk is full") is 503 `store_unavailable` saying so, never 500.
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -17,6 +19,7 @@ import {
   type Issue,
   IssueSchema,
   NotFoundError,
+  storeWriteFailure,
 } from "../store/mod.ts";
 import { issuesFromZod } from "../store/validation.ts";
 import type { AppEnv } from "./context.ts";
@@ -25,7 +28,8 @@ import type { AppEnv } from "./context.ts";
 export const ErrorSchema = z.object({
   error: z.string().openapi({
     description: "a stable code: validation, invalid_json, unauthorized, forbidden, not_found, " +
-      "conflict, payload_too_large, unsupported_media_type, too_many_requests, internal …",
+      "conflict, payload_too_large, unsupported_media_type, too_many_requests, " +
+      "store_unavailable, internal …",
     example: "validation",
   }),
   message: z.string().openapi({ example: "port: must be a whole number from 1 to 65535" }),
@@ -121,6 +125,9 @@ function respond(
   return c.json(body, status);
 }
 
+/** The Retry-After of a 503 from a configuration database that cannot write, seconds. */
+const STORE_RETRY_AFTER_S = 30;
+
 /** `app.onError`: maps every thrown error to one JSON response; logs only 5xx. */
 export async function handleError(err: Error, c: Context<AppEnv>): Promise<Response> {
   if (err instanceof ConfigError) {
@@ -158,6 +165,18 @@ export async function handleError(err: Error, c: Context<AppEnv>): Promise<Respo
   if (err instanceof z.ZodError) {
     const issues = issuesFromZod(err);
     return respond(c, 400, errorBody("validation", formatIssueList(issues), issues));
+  }
+  const unavailable = storeWriteFailure(err);
+  if (unavailable) {
+    logs.http.error("{method} {path} failed: {message}", {
+      method: c.req.method,
+      path: c.req.path,
+      message: unavailable.message,
+      error: unavailable.cause ?? unavailable,
+    });
+    return respond(c, 503, errorBody("store_unavailable", unavailable.message), {
+      "Retry-After": String(STORE_RETRY_AFTER_S),
+    });
   }
   logs.http.error("{method} {path} failed: {error}", {
     method: c.req.method,
@@ -198,7 +217,9 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   429: "too many failed logins or requests; wait for Retry-After seconds",
   501: "the server cannot do this in its configuration (e.g. trend queries on Oracle)",
   502: "the PLC answered the request with an error (an end code)",
-  503: "not ready: the configuration or the historian is unavailable, or the PLC is failed",
+  503: "not ready: the configuration database cannot write (disk full, disk error or " +
+    "read-only: `store_unavailable`, with Retry-After), the historian is unavailable, or the " +
+    "PLC is failed",
   504: "the request (or the PLC read it waited for) took too long",
 };
 
