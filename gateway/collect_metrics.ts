@@ -7,6 +7,7 @@ import type { AlarmEngine } from "../alarms/engine.ts";
 import type { RuntimeStatus } from "../actors/runtime.ts";
 import type { WriterStatus } from "../actors/writer.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { SparkplugFigures } from "../observability/sparkplug_metrics.ts";
 
 /** Severity bands for the alarm gauges. */
 function band(severity: number): string {
@@ -66,4 +67,12 @@ export function collectMetrics(
     if (!a.acknowledged) b.unacknowledged++;
   }
   metrics.alarms.set(bands);
+}
+
+/**
+ * Copies the Sparkplug publisher's status into the registry. The status is
+ * asked of the publisher's worker (async), so this is its own collect hook.
+ */
+export function collectSparkplugMetrics(metrics: Metrics, status: SparkplugFigures): void {
+  metrics.sparkplug.set(status);
 }

@@ -29,6 +29,7 @@ import { logs } from "./logging.ts";
 import { BufferMetrics, JournalMetrics, WriterMetrics } from "./pipeline_metrics.ts";
 import { PlcFamily, PlcMetrics } from "./plc_metrics.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
+import { SparkplugMetrics } from "./sparkplug_metrics.ts";
 
 /** The Content-Type of {@link Metrics.render}'s text: Prometheus exposition format 0.0.4. */
 export const METRICS_CONTENT_TYPE: string = Registry.PROMETHEUS_CONTENT_TYPE;
@@ -76,6 +77,8 @@ export class Metrics {
   readonly ws: WsMetrics;
   /** Alarm counts by severity band. */
   readonly alarms: AlarmMetrics;
+  /** The Sparkplug publisher's connection, published values and spool (zero without it). */
+  readonly sparkplug: SparkplugMetrics;
   readonly #plcs: HandleSet<PlcMetrics>;
   readonly #groups: HandleSet<GroupMetrics>;
   readonly #hooks = new Set<CollectHook>();
@@ -94,6 +97,7 @@ export class Metrics {
     this.http = new HttpMetrics(this.registry);
     this.ws = new WsMetrics(this.registry);
     this.alarms = new AlarmMetrics(this.registry);
+    this.sparkplug = new SparkplugMetrics(this.registry);
     this.#hookFailures = new Counter({
       name: "jsscada_metrics_collect_failures_total",
       help: "Collect hooks that threw during a scrape (their metrics kept older values).",
