@@ -2,7 +2,8 @@
  * The alarm journal: every alarm transition, kept in the config database for
  * the alarm history page and for restoring alarm states after a restart. The
  * engine does not know about it; the runtime subscribes the journal to the
- * engine (`engine.subscribe((t) => journal.append(t))`).
+ * engine through an AlarmJournalWriter (alarms/journal_writer.ts), which
+ * survives, counts and logs appends that fail (disk full).
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { AlarmKind } from "../model/config.ts";
@@ -161,7 +162,11 @@ export class SqliteAlarmJournal implements AlarmJournal {
       }
       this.#db.exec("RELEASE alarm_journal_append");
     } catch (error) {
-      this.#db.exec("ROLLBACK TO alarm_journal_append; RELEASE alarm_journal_append");
+      // SQLITE_FULL and SQLITE_IOERR may have rolled everything back already:
+      // a ROLLBACK TO then throws "no such savepoint" and would hide the cause.
+      if (this.#db.isTransaction) {
+        this.#db.exec("ROLLBACK TO alarm_journal_append; RELEASE alarm_journal_append");
+      }
       throw error;
     }
   }
