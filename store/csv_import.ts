@@ -10,6 +10,7 @@
  */
 import { plural, type Resource } from "./config_resource.ts";
 import type { Lookup } from "./core.ts";
+import { StoreUnavailableError } from "./errors.ts";
 import {
   cellValue,
   type CodeResource,
@@ -173,6 +174,8 @@ class Importer {
       try {
         this.#importRow(resource, parsed.header, row, seen, counts);
       } catch (e) {
+        // A database that cannot write is not a problem of the row: the import fails whole (503).
+        if (e instanceof StoreUnavailableError) throw e;
         this.#issue(resource, row, null, `could not be stored: ${(e as Error).message}`);
       }
     }

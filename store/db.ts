@@ -6,7 +6,7 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { ConfigChange, ConfigResource } from "../model/change.ts";
-import { rethrowStoreError } from "./errors.ts";
+import { rethrowStoreError, StoreUnavailableError, storeWriteFailure } from "./errors.ts";
 
 /** Options of {@link Db} (and of openStore). */
 export interface DbOptions {
@@ -38,6 +38,12 @@ export class Db {
   readonly #onListenerError: (error: unknown) => void;
   #pending: ConfigChange[] = [];
   #depth = 0;
+  /**
+   * Set when SQLite rolled the whole transaction back on its own (disk full)
+   * while an inner step failed: every later write of that transaction fails
+   * with it, so nothing after the loss commits on its own in autocommit mode.
+   */
+  #lost: StoreUnavailableError | undefined;
 
   constructor(path: string, options: DbOptions = {}) {
     this.sqlite = new DatabaseSync(path);
@@ -66,11 +72,15 @@ export class Db {
    * A write the disk cannot take throws StoreUnavailableError.
    */
   run(sql: string, ...params: Param[]): { changes: number; lastInsertRowid: number } {
+    if (this.#lost && this.#depth > 0) throw this.#lost;
     let r;
     try {
       r = this.statement(sql).run(...bind(params));
     } catch (e) {
-      rethrowStoreError(e);
+      const failure = storeWriteFailure(e);
+      if (!failure) throw e;
+      if (this.#depth > 0 && !this.sqlite.isTransaction) this.#lost ??= failure;
+      throw failure;
     }
     return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
   }
@@ -102,6 +112,7 @@ export class Db {
     const outer = this.#depth === 0;
     const savepoint = `sp${this.#depth}`;
     const mark = this.#pending.length;
+    if (this.#lost && !outer) throw this.#lost;
     try {
       this.sqlite.exec(outer ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
     } catch (e) {
@@ -115,11 +126,13 @@ export class Db {
         result.catch(() => {});
         throw new TypeError("a store transaction must be synchronous (it returned a Promise)");
       }
+      if (this.#lost) throw this.#lost;
       this.sqlite.exec(outer ? "COMMIT" : `RELEASE ${savepoint}`);
     } catch (e) {
       // SQLITE_FULL and SQLITE_IOERR may roll the transaction back on their own:
       // a ROLLBACK then would throw "no transaction is active" and hide the cause.
       const open = this.sqlite.isTransaction;
+      const cause = storeWriteFailure(e) ?? e;
       if (outer) {
         if (open) this.sqlite.exec("ROLLBACK");
         this.#pending = [];
@@ -127,12 +140,15 @@ export class Db {
         if (open) {
           this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
           this.sqlite.exec(`RELEASE ${savepoint}`);
+        } else if (cause instanceof StoreUnavailableError) {
+          this.#lost ??= cause;
         }
         this.#pending.length = mark;
       }
-      rethrowStoreError(e);
+      throw cause;
     } finally {
       this.#depth--;
+      if (outer) this.#lost = undefined;
     }
     if (outer) this.#flush();
     return result;

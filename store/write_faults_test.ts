@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { StoreUnavailableError, storeWriteFailure } from "./errors.ts";
+import { importCsv } from "./csv_import.ts";
 import { openStore } from "./store.ts";
 import { testClock, testStore } from "./testing.ts";
 import { capStoreSize, clearWriteFaults, makeStoreReadOnly } from "./write_faults.ts";
@@ -111,4 +112,41 @@ Deno.test("during() says what could not be saved and keeps the reason", () => {
   const d = e.during("the login session could not be saved");
   assert.equal(d.reason, "full");
   assert.match(d.message, /^the login session could not be saved: the configuration database/);
+});
+
+Deno.test("steps after a disk-full loss inside a transaction fail too, so nothing commits on its own", () => {
+  using store = testStore();
+  const before = store.lines.list({ limit: 1 }).total;
+  capStoreSize(store);
+  let failures = 0;
+  let afterLoss = 0;
+  const error = thrownBy(() =>
+    store.transaction(() => {
+      for (let i = 0; i < 300; i++) {
+        try {
+          store.lines.create({ code: `T${i}`, name: `Line ${i} ${"x".repeat(150)}` });
+          if (failures > 0) afterLoss++;
+        } catch (e) {
+          if (!(e instanceof StoreUnavailableError)) throw e;
+          failures++;
+        }
+      }
+    })
+  );
+  assert.ok(error, "the transaction reports the loss");
+  assert.ok(failures > 1, "300 lines fit under the cap");
+  assert.equal(afterLoss, 0);
+  clearWriteFaults(store);
+  assert.equal(store.lines.list({ limit: 1 }).total, before);
+});
+
+Deno.test("a CSV import on a full disk fails whole with StoreUnavailableError and writes nothing", () => {
+  using store = testStore();
+  const rows = Array.from({ length: 300 }, (_, i) => `IMP${i},Line ${i} ${"y".repeat(150)}`);
+  capStoreSize(store);
+  const error = thrownBy(() => importCsv(store, { lines: ["code,name", ...rows].join("\n") }));
+  assert.ok(error, "300 lines fit under the cap");
+  assert.equal(error.reason, "full");
+  clearWriteFaults(store);
+  assert.equal(store.lines.list({ limit: 1 }).total, 0);
 });
