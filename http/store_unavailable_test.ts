@@ -140,3 +140,16 @@ Deno.test("the OpenAPI document lists 503 for configuration changes and login", 
     assert.match(op.responses["503"]?.description ?? "", /cannot write/, `${method} ${path}`);
   }
 });
+
+Deno.test("a CSV import on a full configuration database answers 503 and writes nothing", async () => {
+  using t = await testApp();
+  const before = t.store.lines.list({ limit: 1 }).total;
+  const rows = Array.from({ length: 300 }, (_, i) => `IMP${i},Line ${i} ${"y".repeat(150)}`);
+  capStoreSize(t.store);
+  const answer = await t.call("POST", "/api/v1/import/lines", {
+    body: ["code,name", ...rows].join("\n"),
+    headers: { "Content-Type": "text/csv" },
+  });
+  assertStoreUnavailable(answer, /disk is full/);
+  assert.equal(t.store.lines.list({ limit: 1 }).total, before);
+});
