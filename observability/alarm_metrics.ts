@@ -1,11 +1,12 @@
 /**
  * Metrics of the alarm engine: alarms active and unacknowledged, by severity
- * band.
+ * band; transitions the alarm journal could not store.
  *
  * @module
  */
 
-import { Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { CounterTotals, Tally } from "./counter_totals.ts";
 
 /** How many alarms of one severity band are active and unacknowledged. */
 export interface AlarmBandCounts {
@@ -15,8 +16,19 @@ export interface AlarmBandCounts {
   readonly unacknowledged: number;
 }
 
-/** Alarm counts by severity band (the alarm engine names the bands). */
+/** What the alarm journal writer reports (alarms/journal_writer.ts `stats()`). */
+export interface AlarmJournalFigures {
+  /** Transitions not stored because the journal could not write, since start. */
+  readonly lostTransitions: number;
+  /** True while appends fail. */
+  readonly failing: boolean;
+}
+
+/** Alarm counts by severity band (the alarm engine names the bands), and the journal's health. */
 export class AlarmMetrics {
+  /** `jsscada_alarm_journal_lost_total`: fed by {@link setJournal}. */
+  readonly journalLost: Tally<never>;
+  readonly #journalFailing: Gauge;
   readonly #active: Gauge<"severity">;
   readonly #unacked: Gauge<"severity">;
   readonly #bands = new Set<string>();
@@ -36,6 +48,23 @@ export class AlarmMetrics {
       labelNames,
       registers: [registry],
     });
+    const lost = new Counter({
+      name: "jsscada_alarm_journal_lost_total",
+      help: "Alarm transitions the alarm journal could not store (disk full, disk error).",
+      registers: [registry],
+    });
+    this.journalLost = new Tally(lost, {}, new CounterTotals(lost));
+    this.#journalFailing = new Gauge({
+      name: "jsscada_alarm_journal_failing",
+      help: "1 while the alarm journal cannot write (alarms stay live; their history has a gap).",
+      registers: [registry],
+    });
+  }
+
+  /** Copies the alarm journal writer's figures (at scrape time). */
+  setJournal(figures: AlarmJournalFigures): void {
+    this.journalLost.setTotal(figures.lostTransitions);
+    this.#journalFailing.set(figures.failing ? 1 : 0);
   }
 
   /**
