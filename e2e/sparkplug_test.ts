@@ -5,7 +5,8 @@
  * sparkplug_b.proto (protobufjs, independently of the publisher's codec).
  *
  * - NBIRTH and one DBIRTH per PLC with every enabled tag; DDATA flows with
- *   seq continuity; SIGTERM → NDEATH with the NBIRTH's bdSeq.
+ *   seq continuity; an NCMD Rebirth births everything again; SIGTERM → NDEATH
+ *   with the NBIRTH's bdSeq.
  * - A 15 s broker outage with a gateway restart inside it: every sample the
  *   historian stored during the outage reaches the broker afterwards, flagged
  *   historical, in order, with its poll timestamp.
@@ -16,8 +17,10 @@ import assert from "node:assert/strict";
 import { TAG_ALIAS_BASE } from "../sparkplug/model.ts";
 import {
   type DecodedMetric,
+  encodeOfficial,
   haveMosquitto,
   Mosquitto,
+  PROTO_DATA_TYPES,
   type Seen,
   Subscriber,
   valueOf,
@@ -73,7 +76,7 @@ function seqBreaks(seen: readonly Seen[]): string[] {
 
 Deno.test({
   name:
-    "serve --mqtt-url: NBIRTH and a DBIRTH per PLC with every enabled tag, DDATA with seq continuity, SIGTERM → NDEATH with the NBIRTH's bdSeq",
+    "serve --mqtt-url: NBIRTH and a DBIRTH per PLC with every enabled tag, DDATA with seq continuity, rebirth on NCMD, SIGTERM → NDEATH with the NBIRTH's bdSeq",
   ignore: !broker,
   async fn() {
     const mosq = await Mosquitto.start();
@@ -89,16 +92,34 @@ Deno.test({
       );
       const born = Date.now();
       const bornAfter = born - started;
-      await sub.waitFor("5 s of DDATA", () => Date.now() - born >= 5_000, 10_000);
+      await sub.waitFor("3 s of DDATA", () => Date.now() - born >= 3_000, 10_000);
+      // A host asks for a rebirth: a new NBIRTH (same bdSeq) and every DBIRTH again.
+      const asked = Date.now();
+      await sub.publish(
+        `spBv1.0/${GROUP}/NCMD/e2e1`,
+        encodeOfficial({
+          timestamp: asked,
+          metrics: [{
+            name: "Node Control/Rebirth",
+            timestamp: asked,
+            datatype: PROTO_DATA_TYPES.Boolean,
+            booleanValue: true,
+          }],
+        }),
+      );
+      await sub.waitFor("the rebirth", (s) => s.filter((m) => m.type === "DBIRTH").length >= 8);
+      const rebornAfter = Date.now() - asked;
+      await sleep(2_000);
       const status = await gw.stop("SIGTERM");
       assert.equal(status.code, 0, gw.output);
       const stoppedAt = Date.now();
       await sub.waitFor("NDEATH", (s) => s.some((m) => m.type === "NDEATH"), 10_000);
 
       const nbirth = sub.of("NBIRTH");
-      assert.equal(nbirth.length, 1);
+      assert.equal(nbirth.length, 2, "born, then reborn on the NCMD");
+      assert.equal(bdSeq(nbirth[1]), bdSeq(nbirth[0]), "a rebirth keeps the bdSeq");
       assert.equal(nbirth[0].topic, `spBv1.0/${GROUP}/NBIRTH/e2e1`);
-      const nbMetrics = new Map(nbirth[0].payload.metrics!.map((m) => [m.name, m]));
+      const nbMetrics = new Map(nbirth[1].payload.metrics!.map((m) => [m.name, m]));
       assert.equal(valueOf(nbMetrics.get("Node Control/Rebirth")!), false);
 
       // Every enabled tag of each PLC, with the alias of its tag id.
@@ -106,8 +127,14 @@ Deno.test({
       const plant = config.loadPlant();
       config.close();
       const enabled = plant.tags.filter((t) => t.enabled);
-      const dbirths = sub.of("DBIRTH");
-      assert.equal(dbirths.length, 4);
+      const allBirths = sub.of("DBIRTH");
+      assert.equal(allBirths.length, 8);
+      const dbirths = allBirths.slice(4);
+      assert.deepEqual(
+        allBirths.slice(0, 4).map((d) => [d.device, d.payload.metrics!.length]),
+        dbirths.map((d) => [d.device, d.payload.metrics!.length]),
+        "the rebirth's DBIRTHs match the first ones",
+      );
       let tagMetrics = 0;
       for (const d of dbirths) {
         const byAlias = new Map<number, DecodedMetric>();
@@ -141,6 +168,7 @@ Deno.test({
       );
       console.log(
         `births ${bornAfter} ms after the spawn (${tagMetrics} tag metrics in 4 DBIRTHs); ` +
+          `rebirth ${rebornAfter} ms after the NCMD; ` +
           `${ddata.length} DDATA with ${
             ddata.reduce((n, m) => n + m.payload.metrics!.length, 0)
           } values, seq unbroken; NDEATH bdSeq ${bdSeq(ndeath[0])} ` +
@@ -229,11 +257,14 @@ Deno.test({
       assert.equal(births.length, 2, "born once per gateway run");
       assert.ok(births[1] > births[0], `bdSeq moves on across the restart (${births})`);
       assert.match(first, /Sparkplug: lost the connection/);
-      const historical = [...got.values()].flat().filter((x) => x.historical).length;
+      const historical = [...got.values()].flat().filter((x) => x.historical);
+      const distinct = new Set(historical.map((x) => x.ts)).size;
+      assert.ok(distinct > 0);
       const replay = gw.output.match(/Sparkplug: replayed (\d+) values in ([\d.]+) s/)!;
       console.log(
         `outage ${OUTAGE_MS / 1000} s with a restart: ${storedCount} values stored by the ` +
-          `historian meanwhile, all published; ${historical} historical values; ` +
+          `historian meanwhile, all published; ${historical.length} historical values ` +
+          `(live ones deferred behind the replay included); ` +
           `replay ${replay[1]} values in ${replay[2]} s; bdSeq ${births.join(" → ")}`,
       );
     } finally {
