@@ -8,6 +8,7 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { AlarmEngine } from "../alarms/engine.ts";
+import { AlarmJournalWriter } from "../alarms/journal_writer.ts";
 import type { BufferStats } from "../actors/buffer.ts";
 import type { JournalStats } from "../actors/journal_port.ts";
 import { LiveCache } from "../actors/live_cache.ts";
@@ -20,7 +21,7 @@ import type { SinkConfig } from "../sinks/factory.ts";
 import type { HistorySource, Sink } from "../sinks/sink.ts";
 import { openDataDirStore, type Store } from "../store/store.ts";
 import { ensureAdmin, ensureSamplePlant } from "../store/startup.ts";
-import { collectMetrics } from "./collect_metrics.ts";
+import { collectMetrics, collectSparkplugMetrics } from "./collect_metrics.ts";
 import { DataPlane } from "./data_plane.ts";
 import { type FixtureThread, startFixtureThread } from "./fixture_thread.ts";
 import { defaultAcquisitionWorkers } from "./plant_split.ts";
@@ -128,7 +129,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const plant = store.loadPlant();
     const alarms = new AlarmEngine({ rules: plant.alarmRules, tags: plant.tags });
     alarms.restore(store.alarmJournal.latest());
-    alarms.subscribe((t) => store.alarmJournal.append(t));
+    const alarmJournalWriter = new AlarmJournalWriter(store.alarmJournal);
+    cleanups.push(alarmJournalWriter.attach(alarms));
     const unsubscribeRules = store.subscribe((changes) => {
       if (changes.some((c) => c.resource === "alarmRules" || c.resource === "tags")) {
         const p = store.loadPlant();
@@ -221,9 +223,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       else logs.system.info("runtime: {type}", { ...e });
     });
     const metrics = new Metrics();
-    const offCollect = metrics.onCollect(() =>
-      collectMetrics(metrics, runtime.status(), readWriter(), alarms)
-    );
+    const offCollect = metrics.onCollect(() => {
+      collectMetrics(metrics, runtime.status(), readWriter(), alarms);
+      metrics.alarms.setJournal(alarmJournalWriter.stats());
+    });
+    const offSparkplugCollect = sparkplug
+      ? metrics.onCollect(async () => collectSparkplugMetrics(metrics, await sparkplug.status()))
+      : () => {};
     const timer = setInterval(() => {
       try {
         const writer = readWriter();
@@ -234,6 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           bufferDepth: runtime.bufferStats().size,
           journalBytes: runtime.journalStats().bytes,
         });
+        sparkplug?.status().then((s) => systemAlarms.onSparkplugStatus(s, Date.now()), () => {});
       } catch (e) {
         log.error("status check failed: {error}", { error: e });
       }
@@ -249,6 +256,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         clearInterval(housekeeping);
         offEvents();
         offCollect();
+        offSparkplugCollect();
         const report = await runtime.shutdown();
         let clean = report.clean;
         if (sparkplug) {
