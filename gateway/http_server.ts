@@ -9,6 +9,7 @@ import { alarmRoutes } from "../http/alarms.ts";
 import type { LivePlant } from "../http/live_port.ts";
 import { createApp, type RouteModule } from "../http/mod.ts";
 import { opsRoutes } from "../http/ops.ts";
+import { plcOpsRoutes } from "../http/plc_ops.ts";
 import { runtimeRoutes } from "../http/runtime_routes.ts";
 import { uiRoutes } from "../http/ui_routes.ts";
 import { valueRoutes } from "../http/values.ts";
@@ -65,7 +66,7 @@ export async function startHttpServer(
     store: gateway.store,
     metrics: gateway.metrics,
     runtime: gateway,
-    routes: [...LIVE_ROUTES, ...routes],
+    routes: [...LIVE_ROUTES, plcOpsRoutes, ...routes],
     rootRoutes: [
       opsRoutes,
       wsRoutes(hub, {

@@ -12,12 +12,14 @@ import type { Access } from "./auth_middleware.ts";
 import type { RouteModule } from "./context.ts";
 import { type FakePlant, liveTestApp } from "./live_testing.ts";
 import { opsRoutes } from "./ops.ts";
+import { plcOpsRoutes } from "./plc_ops.ts";
+import { FixturePlc } from "../fixtures/plc_server.ts";
 import { runtimeRoutes } from "./runtime_routes.ts";
 import { valueRoutes } from "./values.ts";
 import { type Caller, type CallOptions, TEST_PASSWORD, type TestApp } from "./testing.ts";
 
 /** The live API's route modules, as the gateway serves them (over a fake plant). */
-const LIVE: RouteModule<FakePlant>[] = [valueRoutes, runtimeRoutes, alarmRoutes];
+const LIVE: RouteModule<FakePlant>[] = [valueRoutes, runtimeRoutes, alarmRoutes, plcOpsRoutes];
 const ROOT: RouteModule<FakePlant>[] = [opsRoutes];
 
 /** Per caller: one alarm to acknowledge and one to unshelve, so each allowed call finds work. */
@@ -30,7 +32,7 @@ interface World {
   readonly t: TestApp;
   readonly plant: FakePlant;
   readonly ids: Record<string, number>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 const liveApp = (anonymousRead: boolean) =>
@@ -42,12 +44,14 @@ async function world(anonymousRead: boolean): Promise<World> {
   const line = s.lines.create({ code: "LINE99", name: "Spare line" });
   // Every spare record is a leaf (nothing references it), so deleting it succeeds.
   const process = s.processes.create({ code: "P99", name: "Spare", lineId: 1 });
+  // A fixture PLC answers the remote-operation route's loopback test.
+  const plcServer = new FixturePlc({ port: 0 }).listen();
   const plc = s.plcs.create({
     code: "PLCSPARE000099",
     name: "Spare PLC",
     processId: 1,
-    host: "10.0.0.99",
-    port: 5099,
+    host: "127.0.0.1",
+    port: plcServer.port,
   });
   const group = s.groups.create({
     code: "G99",
@@ -82,9 +86,10 @@ async function world(anonymousRead: boolean): Promise<World> {
   return {
     t,
     plant,
-    close: () => {
+    close: async () => {
       plant.close();
       t.close();
+      await plcServer.close();
     },
     ids: {
       lines: line.id,
@@ -211,6 +216,13 @@ const MATRIX: Record<string, { access: Access; build?: Build }> = {
     build: () => ({ path: "/api/v1/runtime/groups/REST1/trigger" }),
   },
   "POST /api/v1/runtime/start-all": { access: "operator" },
+  "POST /api/v1/plcs/{plc}/operations/{operation}": {
+    access: "admin",
+    build: () => ({
+      path: "/api/v1/plcs/PLCSPARE000099/operations/echo",
+      options: { body: {} },
+    }),
+  },
   "POST /api/v1/runtime/stop-all": { access: "operator" },
   "GET /api/v1/runtime/writer": { access: "read" },
   "GET /api/v1/alarms": { access: "read" },
@@ -327,7 +339,7 @@ for (const anonymousRead of [false, true]) {
           }
         }
       } finally {
-        w.close();
+        await w.close();
       }
     }
     assert.deepEqual(failures, []);
