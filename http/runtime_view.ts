@@ -80,6 +80,14 @@ export const GroupViewSchema = z.object({
   blocks: z.number().int().openapi({ description: "block reads per cycle" }),
   cycles: z.number().int(),
   overruns: z.number().int(),
+  tickErrors: z.object({
+    boundsMs: z.array(z.number()),
+    counts: z.array(z.number().int()),
+    count: z.number().int(),
+  }).nullable().openapi({
+    description: "FIXED groups: how late ticks started since the poller started — counts[i] " +
+      "ticks were at most boundsMs[i] ms late (the last count: above every bound)",
+  }),
   errors: z.number().int(),
   lastCycleMs: nullableInt(),
   lastError: z.string().nullable(),
@@ -224,6 +232,13 @@ export function groupView(plant: LivePlant, g: GroupRuntimeStatus): GroupView {
     blocks: s?.blocks ?? 0,
     cycles: s?.cycles ?? 0,
     overruns: s?.overruns ?? 0,
+    tickErrors: s?.tickErrors
+      ? {
+        boundsMs: [...s.tickErrors.boundsMs],
+        counts: [...s.tickErrors.counts],
+        count: s.tickErrors.count,
+      }
+      : null,
     errors: s?.errors ?? 0,
     lastCycleMs: orNull(s?.lastCycleMs),
     lastError: orNull(s?.lastError ?? g.supervision.lastError),
