@@ -37,7 +37,11 @@ export interface WriterSettings {
   readonly retryHighWater: number;
   /** Time between health probes while the sink is down, ms (default 1 s). */
   readonly probeIntervalMs: number;
-  /** A sink write that takes longer has failed, ms (default 10 s). */
+  /**
+   * A sink write that takes longer has failed, ms (default 5 s: a hung write must
+   * fail before the pollers fill the ring buffer, 100,000 samples ≈ 7 s of the
+   * sample plant, so the retry logic can spill instead of the buffer dropping).
+   */
   readonly writeTimeoutMs: number;
   /** A health probe that takes longer has failed, ms (default 2 s). */
   readonly healthTimeoutMs: number;
@@ -68,7 +72,7 @@ export const DEFAULT_WRITER_SETTINGS: WriterSettings = {
   spillBatchSize: 20_000,
   retryHighWater: 0.5,
   probeIntervalMs: 1_000,
-  writeTimeoutMs: 10_000,
+  writeTimeoutMs: 5_000,
   healthTimeoutMs: 2_000,
   stopDeadlineMs: 3_000,
   metricsWindowMs: 300_000,

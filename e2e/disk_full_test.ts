@@ -93,8 +93,12 @@ function samples(t0: number, from: number, n: number): Sample[] {
 async function segments(dir: string): Promise<{ name: string; size: number }[]> {
   const out: { name: string; size: number }[] = [];
   for await (const e of Deno.readDir(dir)) {
-    if (e.name.endsWith(".csv")) {
+    if (!e.name.endsWith(".csv")) continue;
+    try {
       out.push({ name: e.name, size: (await Deno.stat(join(dir, e.name))).size });
+    } catch (err) {
+      // Replay deletes a segment as soon as it is done: one listed a moment ago may be gone.
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
   }
   return out;

@@ -176,9 +176,17 @@ export interface LivePoll {
 export function tapLive(gw: Gateway, index: PlantIndex): LivePoll[] {
   const polls: LivePoll[] = [];
   gw.onSamples((samples) => {
-    if (samples.length > 0) {
-      const groupId = index.tagById.get(samples[0].tagId)?.groupId ?? -1;
-      polls.push({ at: Date.now(), groupId, ts: samples[0].ts, samples });
+    // A batch holds every poll an acquisition worker finished in one turn: split it by group.
+    const byGroup = new Map<number, Sample[]>();
+    for (const s of samples) {
+      const groupId = index.tagById.get(s.tagId)?.groupId ?? -1;
+      const list = byGroup.get(groupId);
+      if (list) list.push(s);
+      else byGroup.set(groupId, [s]);
+    }
+    const at = Date.now();
+    for (const [groupId, list] of byGroup) {
+      polls.push({ at, groupId, ts: list[0].ts, samples: list });
     }
   });
   return polls;

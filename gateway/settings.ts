@@ -72,6 +72,7 @@ export const SERVE_USAGE = `usage: jsscada serve [options]
                         the oldest day early, never the last 24 h [default 1024; 0 = off]
     postgres            JSSCADA_PG_URL  postgres://user:password@host:5432/database
                         JSSCADA_PG_TABLE  [default jsscada_history]
+                        JSSCADA_PG_COPY=true  write batches by binary COPY (opt-in)
     oracle              JSSCADA_ORACLE_USER, JSSCADA_ORACLE_PASSWORD,
                         JSSCADA_ORACLE_CONNECT_STRING (host:1521/service),
                         JSSCADA_ORACLE_TABLE [default JSSCADA_HISTORY]

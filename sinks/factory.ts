@@ -90,7 +90,7 @@ export async function createSink(config: SinkConfig): Promise<Sink & Partial<His
  * sqlite: JSSCADA_SQLITE_PATH (default `defaultSqlitePath`),
  * JSSCADA_RETENTION_DAYS (default DEFAULT_RETENTION_DAYS),
  * JSSCADA_HISTORY_MIN_FREE_MB (disk guard, default DEFAULT_HISTORY_MIN_FREE_MB, 0 = off);
- * postgres: JSSCADA_PG_URL (required), JSSCADA_PG_TABLE;
+ * postgres: JSSCADA_PG_URL (required), JSSCADA_PG_TABLE, JSSCADA_PG_COPY (true: binary COPY);
  * oracle: JSSCADA_ORACLE_USER, JSSCADA_ORACLE_PASSWORD,
  * JSSCADA_ORACLE_CONNECT_STRING (required), JSSCADA_ORACLE_TABLE.
  * Throws a ConfigError naming the variable that is missing or wrong.
@@ -128,7 +128,16 @@ export function sinkConfigFromEnv(
     }
     case "postgres": {
       const table = get("JSSCADA_PG_TABLE");
-      return { kind, url: need("JSSCADA_PG_URL"), ...(table === undefined ? {} : { table }) };
+      const copy = get("JSSCADA_PG_COPY");
+      if (copy !== undefined && copy !== "true" && copy !== "false") {
+        throw ConfigError.of("JSSCADA_PG_COPY", `must be true or false, not "${copy}"`);
+      }
+      return {
+        kind,
+        url: need("JSSCADA_PG_URL"),
+        ...(table === undefined ? {} : { table }),
+        ...(copy === undefined ? {} : { copy: copy === "true" }),
+      };
     }
     case "oracle": {
       const table = get("JSSCADA_ORACLE_TABLE");

@@ -74,6 +74,48 @@ runSinkConformance(
   },
 );
 
+runSinkConformance(
+  "postgres (COPY)",
+  () => {
+    const table = `history_${++tables}`;
+    const sink = new PostgresSink({ url: server!.url, table, copy: true });
+    return Promise.resolve({
+      sink,
+      readAll: () => readTable(table),
+      failAt: async (s: Sample) => {
+        await admin!.unsafe(createTableSql(table));
+        await admin!.unsafe(`
+          create function fail_${table}() returns trigger language plpgsql as $$
+          begin
+            if new.tag_id = ${s.tagId} and new.ts = timestamptz 'epoch' + ${s.ts} * interval '1 ms' then
+              raise exception 'injected failure';
+            end if;
+            return new;
+          end $$;
+          create trigger fail before insert on ${table} for each row execute function fail_${table}();`);
+        return async () => {
+          await admin!.unsafe(`drop trigger fail on ${table}; drop function fail_${table}();`);
+        };
+      },
+      cleanup: async () => {
+        await sink.close();
+        await admin!.unsafe(`drop table if exists ${table}`);
+      },
+    });
+  },
+  {
+    ignore: missing,
+    setup: async () => {
+      server = await startTestPostgres();
+      admin = postgres(server.url, { max: 1, onnotice: () => {} });
+    },
+    teardown: async () => {
+      await admin?.end();
+      await server?.cleanup();
+    },
+  },
+);
+
 Deno.test({
   name: "postgres sink creates its table and BRIN index once, and survives an outage",
   ignore: missing,
@@ -169,7 +211,7 @@ Deno.test({
   ignore: missing,
   fn: async () => {
     const pg = await startTestPostgres();
-    const sink = new PostgresSink({ url: pg.url, table: "h" });
+    const sink = new PostgresSink({ url: pg.url, table: "h", copy: true });
     const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
     try {
       const first = grid(1, 20, 5);
@@ -207,7 +249,7 @@ Deno.test({
   ignore: missing,
   fn: async () => {
     const pg = await startTestPostgres();
-    const sink = new PostgresSink({ url: pg.url, table: "exact" });
+    const sink = new PostgresSink({ url: pg.url, table: "exact", copy: true });
     const upserting = new PostgresSink({ url: pg.url, table: "plain", copy: false });
     try {
       const values = [-0, 0.1 + 0.2, 5e-324, -1.7976931348623157e308, 1 / 3, NaN, -Infinity];
@@ -242,7 +284,7 @@ Deno.test({
   ignore: missing,
   fn: async () => {
     const pg = await startTestPostgres();
-    const sink = new PostgresSink({ url: pg.url, table: "locked" });
+    const sink = new PostgresSink({ url: pg.url, table: "locked", copy: true });
     const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
     const lockPool = postgres(pg.url, { max: 1, onnotice: () => {} });
     try {
@@ -283,7 +325,7 @@ Deno.test({
   ignore: missing,
   fn: async () => {
     const pg = await startTestPostgres();
-    const sink = new PostgresSink({ url: pg.url, table: "killed" });
+    const sink = new PostgresSink({ url: pg.url, table: "killed", copy: true });
     const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
     const lockPool = postgres(pg.url, { max: 1, onnotice: () => {} });
     try {
