@@ -50,7 +50,15 @@ if (import.meta.main) {
   });
   const server = await startHttpServer(
     gateway,
-    { hostname: "127.0.0.1", port: 0, tls: undefined, anonymousRead: false, rateLimitPerMinute: 0 },
+    {
+      hostname: "127.0.0.1",
+      port: 0,
+      tls: undefined,
+      anonymousRead: false,
+      rateLimitPerMinute: 0,
+      // Every simulated browser comes from 127.0.0.1 as one user.
+      hardening: { importMaxRows: 200_000, wsMaxPerAddress: 10_000, wsMaxPerUser: 10_000 },
+    },
     [],
     {
       arrivalStamps: true,
