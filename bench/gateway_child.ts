@@ -12,7 +12,8 @@
  *   deno run -A bench/gateway_child.ts --data-dir DIR --plant plant.json
  *
  * Options: --no-http (no HTTP server), --sqlite-cache-kib N (the history
- * database's page cache instead of the sink's default).
+ * database's page cache instead of the sink's default), --mqtt-url URL
+ * (publish Sparkplug B there, as `serve --mqtt-url` does; group `Bench`).
  *
  * `--demo` is `deno task start` (sample plant, fixture PLCs in-process on free
  * ports); `--plant` loads a SamplePlant JSON (bench/bench_plant.ts) whose PLCs
@@ -30,6 +31,7 @@ import { type CsvResource, csvResourceOf } from "../store/csv_format.ts";
 import { importCsv } from "../store/csv_import.ts";
 import { formatIssues } from "../store/errors.ts";
 import { openDataDirStore } from "../store/store.ts";
+import { readSparkplugSettings } from "../sparkplug/settings.ts";
 
 /** One status line of the child. */
 export interface ChildStatus {
@@ -62,6 +64,8 @@ export interface ChildStatus {
     readonly tickErrors: { boundsMs: number[]; counts: number[]; count: number };
   }[];
   readonly plcs: readonly { readonly code: string; readonly state: string | undefined }[];
+  /** Sparkplug B values published (DDATA and births), when `--mqtt-url` is given. */
+  readonly published: number | null;
   readonly heap: { readonly heapUsed: number; readonly heapTotal: number; readonly rss: number };
   /** The main isolate's V8 heap spaces: size and used, MB. */
   readonly heapSpaces: Readonly<Record<string, { size: number; used: number }>>;
@@ -92,6 +96,7 @@ if (import.meta.main) {
       plant: { type: "string" },
       "no-http": { type: "boolean" },
       "sqlite-cache-kib": { type: "string" },
+      "mqtt-url": { type: "string" },
     },
   });
   const dataDir = values["data-dir"];
@@ -115,6 +120,14 @@ if (import.meta.main) {
         },
       }
       : {}),
+    ...(values["mqtt-url"]
+      ? {
+        sparkplug: readSparkplugSettings(
+          { "mqtt-url": values["mqtt-url"], "sparkplug-group": "Bench", "sparkplug-node": "gw1" },
+          () => undefined,
+        ),
+      }
+      : {}),
     env: { JSSCADA_ADMIN_PASSWORD: "bench-admin-password" },
     print: () => {},
   });
@@ -127,7 +140,10 @@ if (import.meta.main) {
   const out = Deno.stdout.writable.getWriter();
   const encoder = new TextEncoder();
   const send = (o: unknown) => out.write(encoder.encode(JSON.stringify(o) + "\n"));
-  const status = (): ChildStatus => {
+  const status = async (): Promise<ChildStatus> => {
+    const published = gateway.sparkplug
+      ? (await gateway.sparkplug.status()).published.values
+      : null;
     const s = gateway.runtime.status();
     const w = gateway.writerStatus();
     const m = Deno.memoryUsage();
@@ -166,6 +182,7 @@ if (import.meta.main) {
         },
       })),
       plcs: s.plcs.map((p) => ({ code: p.code, state: p.status?.state })),
+      published,
       heap: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss },
       heapSpaces: Object.fromEntries(
         getHeapSpaceStatistics().map((h) => [h.space_name, {
@@ -186,14 +203,14 @@ if (import.meta.main) {
     while ((nl = pending.indexOf("\n")) >= 0) {
       const line = pending.slice(0, nl).trim();
       pending = pending.slice(nl + 1);
-      if (line === "status") await send(status());
+      if (line === "status") await send(await status());
       else if (line === "gc") {
         // With --v8-flags=--expose-gc: a full collection first, to see what is live.
         (globalThis as { gc?: () => void }).gc?.();
-        await send(status());
+        await send(await status());
       } else if (line.startsWith("snapshot ")) {
         writeHeapSnapshot(line.slice("snapshot ".length));
-        await send(status());
+        await send(await status());
       } else if (line === "stop") break loop;
     }
   }

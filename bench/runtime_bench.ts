@@ -19,8 +19,12 @@
  *   deno bench -A bench/runtime_bench.ts
  *
  * Environment: JSSCADA_BENCH_COPIES (default 3), JSSCADA_BENCH_INTERVAL_MS
- * (default 50), JSSCADA_BENCH_PIN=0 to let both processes run anywhere.
+ * (default 50), JSSCADA_BENCH_PIN=0 to let both processes run anywhere,
+ * JSSCADA_BENCH_MQTT=1 to publish Sparkplug B to a local mosquitto as well
+ * (started here on a free loopback port; issue 10's "without slowing polling
+ * or the historian": compare with the same run without it).
  */
+import { Mosquitto } from "../sparkplug/testing.ts";
 import { benchPlant, demandPerSecond } from "./bench_plant.ts";
 import type { ChildStatus } from "./gateway_child.ts";
 import {
@@ -36,6 +40,7 @@ import {
 const COPIES = Number(Deno.env.get("JSSCADA_BENCH_COPIES") ?? 3);
 const INTERVAL_MS = Number(Deno.env.get("JSSCADA_BENCH_INTERVAL_MS") ?? 50);
 const PIN = Deno.env.get("JSSCADA_BENCH_PIN") !== "0";
+const MQTT = Deno.env.get("JSSCADA_BENCH_MQTT") === "1";
 const VALUES = 1_000_000;
 const WARMUP_MS = 5_000;
 
@@ -48,8 +53,12 @@ const fixture = await spawnFixture(profile, PIN ? { cpus: "1" } : {});
 for (const p of plant.plcs) Object.assign(p, { host: "127.0.0.1", port: fixture.ports[p.code] });
 const dir = await Deno.makeTempDir({ prefix: "jsscada_runtime_bench_" });
 await Deno.writeTextFile(`${dir}/plant.json`, JSON.stringify(plant));
+const broker = MQTT ? await Mosquitto.start() : undefined;
 const gateway = await spawnGateway(
-  ["--data-dir", `${dir}/data`, "--plant", `${dir}/plant.json`],
+  [
+    ...["--data-dir", `${dir}/data`, "--plant", `${dir}/plant.json`],
+    ...(broker ? ["--mqtt-url", broker.url] : []),
+  ],
   PIN ? { cpus: "0" } : {},
 );
 await sleep(WARMUP_MS);
@@ -65,6 +74,7 @@ interface Window {
   machineCpu: number;
   overruns: number;
   dropped: number;
+  published: number;
   end: ChildStatus;
 }
 const windows: Window[] = [];
@@ -110,6 +120,7 @@ Deno.bench({
       machineCpu: z.machineCpu - a.machineCpu,
       overruns: overruns(z.status) - overruns(a.status),
       dropped: z.status.writer!.buffer.dropped - a.status.writer!.buffer.dropped,
+      published: (z.status.published ?? 0) - (a.status.published ?? 0),
       end: z.status,
     });
   },
@@ -136,6 +147,11 @@ globalThis.addEventListener("unload", () => {
       Math.round(demandPerSecond(plant)).toLocaleString("en")
     } values/s`,
     `  placement: ${PIN ? "gateway pinned to CPU 0, fixture to CPU 1" : "not pinned"}`,
+    MQTT
+      ? `  Sparkplug B: ${
+        Math.round(sum((w) => w.published) / seconds).toLocaleString("en")
+      } values/s published to mosquitto`
+      : "  Sparkplug B: off",
     `  windows: ${measured.length} × ${VALUES.toLocaleString("en")} values, ${
       seconds.toFixed(1)
     } s in all`,
@@ -179,5 +195,6 @@ globalThis.addEventListener("unload", () => {
   try {
     Deno.kill(fixture.pid, "SIGTERM");
   } catch { /* gone */ }
+  broker?.stopSync();
   Deno.removeSync(dir, { recursive: true });
 });

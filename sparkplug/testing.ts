@@ -110,6 +110,17 @@ export class Mosquitto {
     await child.status;
   }
 
+  /** For unload handlers, which cannot wait: SIGTERM, and its directory removed. */
+  stopSync(): void {
+    try {
+      this.#child?.kill("SIGTERM");
+    } catch { /* gone */ }
+    this.#child = undefined;
+    try {
+      Deno.removeSync(this.dir, { recursive: true });
+    } catch { /* gone */ }
+  }
+
   /** Stops the broker and removes its directory. */
   async close(): Promise<void> {
     await this.stop();
