@@ -12,7 +12,7 @@
  * Everything that crosses the facade is plain data, so that it runs the
  * same inside a Deno Worker (worker.ts).
  */
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
 import { Buffer } from "node:buffer";
 import { createActor, fromPromise } from "xstate";
 import type { PlantConfig } from "../model/config.ts";
@@ -23,7 +23,7 @@ import { decodePayload, encodePayload, type SpMetric } from "./codec.ts";
 import { planCommand, type WritePort } from "./commands.ts";
 import { type GatewayFigures, isRebirthRequest, NodeMetrics } from "./node_metrics.ts";
 import { ExceptionFilter } from "./exception.ts";
-import { DEFAULT_MAX_INFLIGHT, Inflight } from "./inflight.ts";
+import { Inflight } from "./inflight.ts";
 import {
   birthMetric,
   buildModel,
@@ -31,145 +31,30 @@ import {
   type DeviceModel,
   type SparkplugModel,
 } from "./model.ts";
-import { DEFAULT_BACKOFF_MS, sessionMachine, type SessionMode, sessionMode } from "./session.ts";
+import {
+  DEFAULT_TUNING,
+  type SparkplugLog,
+  type SparkplugOptions,
+  type SparkplugStatus,
+  type SparkplugTuning,
+  withoutCredentials,
+} from "./publisher_options.ts";
+import { sessionMachine, type SessionMode, sessionMode } from "./session.ts";
 import type { SparkplugSettings } from "./settings.ts";
-import { DEFAULT_SPOOL_MAX_BYTES, Spool } from "./spool.ts";
+import { mqttClientOptions } from "./mqtt_options.ts";
+import { replaySpool } from "./replay.ts";
+import { Spool } from "./spool.ts";
 import { parseIncoming, parseStatePayload, stateTopic, Topics } from "./topics.ts";
 import { join } from "node:path";
 
 export type { WriteItem, WriteOutcome, WritePort } from "./commands.ts";
 export type { GatewayFigures } from "./node_metrics.ts";
-
-/** A log line: level, sentence, optional fields. */
-export type SparkplugLog = (
-  level: "debug" | "info" | "warning" | "error",
-  message: string,
-  fields?: Record<string, unknown>,
-) => void;
-
-/** Tuning of the publisher; every field has a default. */
-export interface SparkplugTuning {
-  /** MQTT keep-alive, s (default 10): also how often the unconfirmed window is confirmed. */
-  readonly keepaliveS: number;
-  /** Backoff between connection attempts, ms (default 1, 2, 5, 10 s). */
-  readonly backoffMs: readonly number[];
-  /** A CONNECT that takes longer has failed, ms (default 5 s). */
-  readonly connectTimeoutMs: number;
-  /** Spool replay pace, values per second (default 50,000), so live data keeps priority. */
-  readonly replayValuesPerSecond: number;
-  /** Samples per replayed DDATA (default 1,000). */
-  readonly replayBatch: number;
-  /** Bound on the spool's size, bytes (default 256 MiB). */
-  readonly spoolMaxBytes: number;
-  /** Bound on the unconfirmed window, samples (default 500,000). */
-  readonly maxInflight: number;
-  /** Report-by-exception heartbeat, ms (default the historian's 60 s). */
-  readonly heartbeatMs?: number;
-  /** How often node metrics are checked for an NDATA, ms (default 5 s). */
-  readonly statusIntervalMs: number;
-  /**
-   * How often a PINGREQ confirms the data sent so far, ms (default 1 s): the
-   * unconfirmed window holds about this long of data (see inflight.ts).
-   */
-  readonly confirmMs: number;
-  /**
-   * Bytes the MQTT connection may hold unsent (default 32 MiB): above it a
-   * slow broker or link gets no more live DDATA; the samples go to the spool
-   * and are replayed once the connection drains, so memory stays bounded.
-   */
-  readonly maxUnsentBytes: number;
-}
-
-const DEFAULT_TUNING: SparkplugTuning = {
-  keepaliveS: 10,
-  backoffMs: DEFAULT_BACKOFF_MS,
-  connectTimeoutMs: 5_000,
-  replayValuesPerSecond: 50_000,
-  replayBatch: 1_000,
-  spoolMaxBytes: DEFAULT_SPOOL_MAX_BYTES,
-  maxInflight: DEFAULT_MAX_INFLIGHT,
-  statusIntervalMs: 5_000,
-  confirmMs: 1_000,
-  maxUnsentBytes: 32 * 1024 ** 2,
-};
-
-/** Everything {@link startSparkplug} needs; all plain data but the optional ports. */
-export interface SparkplugOptions {
-  readonly settings: SparkplugSettings;
-  /** The data directory: `sparkplug/bdseq` and `sparkplug/spool/` live under it. */
-  readonly dataDir: string;
-  readonly plant: PlantConfig;
-  readonly clock?: Clock;
-  /** DCMD writes go here when `settings.commands` is on. */
-  readonly write?: WritePort;
-  readonly log?: SparkplugLog;
-  readonly tuning?: Partial<SparkplugTuning>;
-}
-
-/** The publisher's state and counters, plain data (for /status, metrics and alarms). */
-export interface SparkplugStatus {
-  readonly mode: SessionMode;
-  /** The broker's URL (credentials are never part of it: they are separate settings). */
-  readonly url: string;
-  /** Connected to the broker (born or holding for the primary host). */
-  readonly connected: boolean;
-  /**
-   * Since when (epoch ms) the publisher has had no broker connection: its
-   * start, or the moment the connection was lost; undefined while connected.
-   */
-  readonly disconnectedSince: number | undefined;
-  /** Born: NBIRTH published in this session. */
-  readonly online: boolean;
-  readonly bdSeq: number | undefined;
-  /** The seq of the last message published. */
-  readonly seq: number;
-  readonly lastError: string | undefined;
-  readonly births: number;
-  readonly devicesBorn: number;
-  readonly published: {
-    readonly messages: number;
-    readonly values: number;
-    readonly historicalValues: number;
-  };
-  readonly spool: {
-    readonly bytes: number;
-    readonly maxBytes: number;
-    readonly pending: boolean;
-    readonly appendedValues: number;
-    readonly replayedValues: number;
-    /** Values waiting in the spool for replay (estimated for what a previous run left). */
-    readonly pendingValues: number;
-    /** Values refused at the spool's bound: raise an alarm when this moves. */
-    readonly droppedValues: number;
-  };
-  /** Samples held in the unconfirmed window, and those forgotten at its bound. */
-  readonly inflightValues: number;
-  readonly forgottenValues: number;
-  /** Samples of devices that are not born (failed PLC), not published. */
-  readonly skippedValues: number;
-  /** Live samples sent to the spool because the connection held too many unsent bytes. */
-  readonly deferredValues: number;
-  /** Bytes written to the MQTT connection and not yet sent. */
-  readonly unsentBytes: number;
-  readonly commands: {
-    readonly written: number;
-    readonly refused: number;
-    readonly ignored: number;
-  };
-}
-
-/** `url` without a user name or password, for status and alarm texts. */
-function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = "";
-    u.password = "";
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
+export type {
+  SparkplugLog,
+  SparkplugOptions,
+  SparkplugStatus,
+  SparkplugTuning,
+} from "./publisher_options.ts";
 
 /**
  * Starts the publisher: opens the spool and the bdSeq file under `dataDir`,
@@ -464,28 +349,10 @@ export class SparkplugPublisher {
       : await this.#bdseq.take();
     if (this.#stopping) throw new Error("stopping");
     const s = this.#settings;
-    const opts: IClientOptions = {
-      clientId: `jsscada_${s.group}_${s.node}`.slice(0, 128),
-      clean: true,
-      keepalive: this.#tuning.keepaliveS,
-      reschedulePings: false,
-      reconnectPeriod: 0,
-      connectTimeout: this.#tuning.connectTimeoutMs,
-      protocolVersion: 4,
-      // QoS 0 data is never queued by the client while disconnected: the spool holds it.
-      queueQoSZero: false,
-      will: {
-        topic: this.#topics.nodeTopic("NDEATH"),
-        payload: Buffer.from(this.#deathPayload(bdSeq)),
-        qos: 1,
-        retain: false,
-      },
-    };
-    if (s.username !== undefined) opts.username = s.username;
-    if (s.password !== undefined) opts.password = s.password;
-    if (s.caFile) opts.ca = await Deno.readTextFile(s.caFile);
-    if (s.certFile) opts.cert = await Deno.readTextFile(s.certFile);
-    if (s.keyFile) opts.key = await Deno.readTextFile(s.keyFile);
+    const opts = await mqttClientOptions(s, this.#tuning, {
+      topic: this.#topics.nodeTopic("NDEATH"),
+      payload: this.#deathPayload(bdSeq),
+    });
     const client = mqtt.connect(s.url, opts);
     this.#bdSeq = bdSeq;
     this.#bdSeqSent = false;
@@ -740,41 +607,34 @@ export class SparkplugPublisher {
 
   #startReplay(): void {
     if (this.#replaying || !this.#spool.hasPending()) return;
-    this.#replaying = this.#replay().catch((e) =>
-      this.#log("error", `Sparkplug spool: replay failed: ${(e as Error).message}`)
+    this.#replaying = replaySpool({
+      spool: this.#spool,
+      clock: this.#clock,
+      tuning: this.#tuning,
+      log: this.#log,
+      online: () => this.mode === "online" && !this.#stopping,
+      unsentBytes: () => this.#unsentBytes(),
+      publishHistorical: (samples) => this.#publishHistorical(samples),
+    }).then(
+      () => {},
+      (e) => this.#log("error", `Sparkplug spool: replay failed: ${(e as Error).message}`),
     ).finally(() => this.#replaying = undefined);
   }
 
-  async #replay(): Promise<void> {
-    const t0 = this.#clock.now();
-    let sent = 0;
-    this.#log("info", "Sparkplug: replaying the spool");
-    while (this.mode === "online" && !this.#stopping) {
-      const batch = await this.#spool.read(this.#tuning.replayBatch);
-      if (!batch || this.mode !== "online" || this.#stopping) break;
-      while (this.#unsentBytes() > this.#tuning.maxUnsentBytes / 2 && this.mode === "online") {
-        await new Promise<void>((r) => this.#clock.setTimeout(r, 20));
+  /** Historical DDATA for one replayed batch; samples of devices not born are skipped. */
+  #publishHistorical(samples: readonly Sample[]): void {
+    const byDevice = new Map<DeviceModel, Sample[]>();
+    for (const s of samples) {
+      const entry = this.#model.byTag.get(s.tagId);
+      if (!entry || !this.#born.has(entry.device.plcId)) {
+        this.#n.skipped++;
+        continue;
       }
-      if (this.mode !== "online" || this.#stopping) break;
-      const byDevice = new Map<DeviceModel, Sample[]>();
-      for (const s of batch.samples) {
-        const entry = this.#model.byTag.get(s.tagId);
-        if (!entry || !this.#born.has(entry.device.plcId)) {
-          this.#n.skipped++;
-          continue;
-        }
-        let list = byDevice.get(entry.device);
-        if (!list) byDevice.set(entry.device, list = []);
-        list.push(s);
-      }
-      for (const [device, list] of byDevice) this.#publishData(device, list, true);
-      await this.#spool.commit(batch);
-      sent += batch.samples.length;
-      const ms = batch.samples.length / this.#tuning.replayValuesPerSecond * 1000;
-      await new Promise<void>((r) => this.#clock.setTimeout(r, Math.max(1, ms)));
+      let list = byDevice.get(entry.device);
+      if (!list) byDevice.set(entry.device, list = []);
+      list.push(s);
     }
-    const s = (this.#clock.now() - t0) / 1000;
-    this.#log("info", `Sparkplug: replayed ${sent} values in ${s.toFixed(1)} s`);
+    for (const [device, list] of byDevice) this.#publishData(device, list, true);
   }
 
   // ---- node metrics ----
