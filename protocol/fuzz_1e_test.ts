@@ -3,9 +3,7 @@
  * decoder and size, request decoder and size, the request stream splitter):
  * nothing but PlcError may come out.
  */
-import assert from "node:assert/strict";
 import fc from "fast-check";
-import { PlcError } from "./errors.ts";
 import type { FrameCode } from "./frame.ts";
 import {
   decodeRequest1E,
@@ -23,16 +21,7 @@ import {
   responseSize1E,
 } from "./frame1e.ts";
 import { RequestSplitter1E } from "./stream1e.ts";
-
-function onlyPlcError(f: () => unknown): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof PlcError)) throw e;
-    assert.ok(["protocol", "endCode"].includes(e.code), e.code);
-    if (e.code === "protocol") assert.equal(typeof e.offset, "number");
-  }
-}
+import { mutate, mutationArb, onlyPlcError } from "./testing_fuzz.ts";
 
 const names = [...DEVICES_1E.keys()];
 const bitNames = names.filter((n) => DEVICES_1E.get(n)!.kind === "bit");
@@ -100,23 +89,7 @@ function responseFor(req: Request1E): fc.Arbitrary<Response1E> {
 
 const SUB = { readBits: 0, readWords: 1, writeBits: 2, writeWords: 3 } as const;
 
-type Mutation = { at: number; kind: "flip" | "set" | "cut" | "grow"; value: number };
-const mutation: fc.Arbitrary<Mutation> = fc.record({
-  at: fc.nat(),
-  kind: fc.constantFrom("flip", "set", "cut", "grow"),
-  value: fc.integer({ min: 0, max: 255 }),
-});
-function mutate(frame: Uint8Array, ms: Mutation[]): Uint8Array {
-  let b = Uint8Array.from(frame);
-  for (const m of ms) {
-    const at = b.length === 0 ? 0 : m.at % b.length;
-    if (m.kind === "flip" && b.length) b[at] ^= 1 << (m.value % 8);
-    else if (m.kind === "set" && b.length) b[at] = m.value;
-    else if (m.kind === "cut") b = b.slice(0, at);
-    else b = Uint8Array.from([...b, m.value]);
-  }
-  return b;
-}
+const mutation = mutationArb();
 
 function feed(frame: FrameCode, req: Request1E, bytes: Uint8Array): void {
   onlyPlcError(() => decodeResponse1E(bytes, req, frame));

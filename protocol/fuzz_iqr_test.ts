@@ -3,43 +3,15 @@
  * specification) and random writes 1402 through the response decoder, the PLC
  * side's request decoder and the stream splitters: nothing but PlcError.
  */
-import assert from "node:assert/strict";
 import fc from "fast-check";
 import { decodeResponse, encodeRequest, type McRequest } from "./commands.ts";
-import { PlcError } from "./errors.ts";
 import { DEFAULT_ROUTE, type FrameCode, type FrameOptions } from "./frame.ts";
 import { decodeRequest, encodeErrorResponse, encodeResponse } from "./server_codec.ts";
 import { FrameSplitter } from "./stream.ts";
 import { request, responseFor } from "./testing_arbitraries.ts";
+import { mutate, mutationArb, onlyPlcError } from "./testing_fuzz.ts";
 
-function onlyPlcError(f: () => unknown): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof PlcError)) throw e;
-    assert.ok(["protocol", "endCode"].includes(e.code), e.code);
-    if (e.code === "protocol") assert.equal(typeof e.offset, "number");
-  }
-}
-
-type Mutation = { at: number; kind: "flip" | "set" | "cut" | "grow"; value: number };
-const mutation: fc.Arbitrary<Mutation> = fc.record({
-  at: fc.nat(),
-  kind: fc.constantFrom("flip", "set", "cut", "grow"),
-  value: fc.integer({ min: 0, max: 255 }),
-});
-
-function mutate(frame: Uint8Array, ms: Mutation[]): Uint8Array {
-  let b = Uint8Array.from(frame);
-  for (const m of ms) {
-    const at = b.length === 0 ? 0 : m.at % b.length;
-    if (m.kind === "flip" && b.length) b[at] ^= 1 << (m.value % 8);
-    else if (m.kind === "set" && b.length) b[at] = m.value;
-    else if (m.kind === "cut") b = b.slice(0, at);
-    else b = Uint8Array.from([...b, m.value]);
-  }
-  return b;
-}
+const mutation = mutationArb();
 
 const fourE = fc.boolean();
 const exchange = fc.tuple(fc.constantFrom<FrameCode>("ascii", "binary"), fourE).chain((
