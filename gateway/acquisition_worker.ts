@@ -12,7 +12,13 @@ import { Runtime } from "../actors/runtime.ts";
 import type { ConfigChange } from "../model/change.ts";
 import type { PlantConfig } from "../model/config.ts";
 import type { Sample } from "../model/sample.ts";
-import { encodeBatch, FLAG_LIVE, FLAG_STORED } from "../model/sample_batch.ts";
+import {
+  cloneBatch,
+  encodeBatch,
+  FLAG_LIVE,
+  FLAG_STORED,
+  type SampleBatch,
+} from "../model/sample_batch.ts";
 import { answer } from "./worker_link.ts";
 import type { FromAcquisition, ToAcquisition, ToHistorianPort } from "./worker_messages.ts";
 import { workerScope } from "./worker_scope.ts";
@@ -29,7 +35,7 @@ let historian: MessagePort | undefined;
 /** The Sparkplug publisher's port, when it runs (gets every live sample). */
 let northbound: MessagePort | undefined;
 /** Batches for the historian while it has no port (it is restarting). */
-let waiting: Sample[][] = [];
+let waiting: HistorianBatch[] = [];
 const listeners = new Set<(changes: readonly ConfigChange[]) => void>();
 let statusTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -53,38 +59,50 @@ function queueFlush(): void {
 function flush(): void {
   flushQueued = false;
   const all = extra.length > 0 ? [...live, ...extra] : live;
+  let storedCount = 0;
   if (all.length > 0) {
     const keep = stored;
-    const batch = encodeBatch(
-      all,
-      (i) => i < live.length ? FLAG_LIVE | (keep.has(all[i]) ? FLAG_STORED : 0) : FLAG_STORED,
-    );
+    // Encoded once; the historian and the Sparkplug publisher get copies of
+    // the buffer and take the samples their flag marks.
+    const batch = encodeBatch(all, (i) => {
+      const flags = i < live.length
+        ? FLAG_LIVE | (keep.has(all[i]) ? FLAG_STORED : 0)
+        : FLAG_STORED;
+      if (flags & FLAG_STORED) storedCount++;
+      return flags;
+    });
     if (northbound) {
-      const copy = encodeBatch(all, (i) => i < live.length ? FLAG_LIVE : FLAG_STORED);
+      const copy = cloneBatch(batch);
       northbound.postMessage({ type: "samples", batch: copy } satisfies ToHistorianPort, [
         copy.buffer,
       ]);
     }
+    if (storedCount > 0) sendToHistorian({ batch: cloneBatch(batch), stored: storedCount });
     post({ type: "samples", batch }, [batch.buffer]);
   }
-  const toStore = all.filter((s, i) => i >= live.length || stored.has(s));
   live = [];
   liveSet = new Set();
   stored = new Set();
   extra = [];
-  if (toStore.length > 0) sendToHistorian(toStore);
 }
 
-function sendToHistorian(samples: Sample[]): void {
+/** A batch for the historian and how many of its samples carry FLAG_STORED. */
+interface HistorianBatch {
+  readonly batch: SampleBatch;
+  readonly stored: number;
+}
+
+function sendToHistorian(h: HistorianBatch): void {
   if (!historian) {
-    waiting.push(samples);
+    waiting.push(h);
     // Bounded: about 100,000 samples wait for a restarting historian; older ones go.
-    let n = waiting.reduce((a, b) => a + b.length, 0);
-    while (n > 100_000 && waiting.length > 1) n -= waiting.shift()!.length;
+    let n = waiting.reduce((a, b) => a + b.stored, 0);
+    while (n > 100_000 && waiting.length > 1) n -= waiting.shift()!.stored;
     return;
   }
-  const batch = encodeBatch(samples);
-  historian.postMessage({ type: "samples", batch } satisfies ToHistorianPort, [batch.buffer]);
+  historian.postMessage({ type: "samples", batch: h.batch } satisfies ToHistorianPort, [
+    h.batch.buffer,
+  ]);
 }
 
 function attachHistorian(port: MessagePort): void {

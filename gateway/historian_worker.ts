@@ -20,7 +20,7 @@ import {
   writerStatus,
 } from "../actors/writer.ts";
 import { writerLogRecord } from "../actors/writer_log.ts";
-import { decodeBatch } from "../model/sample_batch.ts";
+import { decodeFlagged, FLAG_STORED } from "../model/sample_batch.ts";
 import { createSink } from "../sinks/factory.ts";
 import type { HistorySource, Sink } from "../sinks/sink.ts";
 import { answer } from "./worker_link.ts";
@@ -75,8 +75,8 @@ function attach(port: MessagePort): void {
       return;
     }
     try {
-      const { samples } = decodeBatch(m.batch);
-      open?.buffer.push(samples);
+      const samples = decodeFlagged(m.batch, FLAG_STORED);
+      if (samples.length > 0) open?.buffer.push(samples);
     } catch (err) {
       // A malformed batch is a bug in the sender; count and say so, never crash the historian.
       if (badBatches++ < 10) {

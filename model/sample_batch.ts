@@ -129,3 +129,53 @@ export function withFlag(decoded: DecodedBatch, flag: number): Sample[] {
   }
   return out;
 }
+
+/**
+ * A copy of a batch for another thread: one memory copy of the buffer, so a
+ * poll is encoded once however many threads receive it (main, historian,
+ * Sparkplug), each receiver taking the samples its flag marks.
+ */
+export function cloneBatch(batch: SampleBatch): SampleBatch {
+  return { n: batch.n, buffer: batch.buffer.slice(0), strings: [...batch.strings] };
+}
+
+/**
+ * The samples of a batch whose flags include `flag`, decoded without building
+ * the others (a historian decodes only what the deadband kept). Throws
+ * RangeError, as {@link decodeBatch} does, on a malformed batch.
+ */
+export function decodeFlagged(batch: SampleBatch, flag: number): Sample[] {
+  const { n, buffer, strings } = batch;
+  if (!Number.isSafeInteger(n) || n < 0 || buffer.byteLength !== byteLength(n)) {
+    throw new RangeError(
+      `sample batch of ${n} samples needs ${byteLength(n)} bytes, got ${buffer.byteLength}`,
+    );
+  }
+  const ts = new Float64Array(buffer, 0, n);
+  const values = new Float64Array(buffer, n * 8, n);
+  const tagIds = new Int32Array(buffer, n * 16, n);
+  const meta = new Uint8Array(buffer, n * 20, n);
+  const out: Sample[] = [];
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    const m = meta[i];
+    const kind = m & 3;
+    if (kind === KIND_STRING && next >= strings.length) {
+      throw new RangeError(
+        `sample batch: sample ${i} needs string ${next}, there are ${strings.length}`,
+      );
+    }
+    const str = kind === KIND_STRING ? strings[next++] : undefined;
+    if (!(((m >> 4) & 3) & flag)) continue;
+    let value: Sample["value"];
+    if (kind === KIND_NULL) value = null;
+    else if (kind === KIND_NUMBER) value = values[i];
+    else if (kind === KIND_BOOL) value = values[i] !== 0;
+    else value = str!;
+    out.push({ tagId: tagIds[i], ts: ts[i], value, quality: QUALITIES[(m >> 2) & 3] });
+  }
+  if (next !== strings.length) {
+    throw new RangeError(`sample batch: ${strings.length - next} strings left over`);
+  }
+  return out;
+}

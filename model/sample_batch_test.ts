@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { decodeBatch, encodeBatch, FLAG_LIVE, FLAG_STORED, withFlag } from "./sample_batch.ts";
+import {
+  cloneBatch,
+  decodeBatch,
+  decodeFlagged,
+  encodeBatch,
+  FLAG_LIVE,
+  FLAG_STORED,
+  withFlag,
+} from "./sample_batch.ts";
 import { QUALITIES, type Sample } from "./sample.ts";
 
 const sampleArb = fc.record({
@@ -50,4 +58,34 @@ Deno.test("a malformed sample batch is a RangeError naming the problem", () => {
   assert.throws(() => decodeBatch({ ...b, strings: [] }), /needs string 0/);
   const c = encodeBatch([{ tagId: 1, ts: 0, value: 1, quality: "good" }]);
   assert.throws(() => decodeBatch({ ...c, strings: ["extra"] }), /1 strings left over/);
+});
+
+Deno.test("decodeFlagged gives exactly the flagged samples, from a clone as from the original", () => {
+  fc.assert(
+    fc.property(
+      fc.array(sampleArb, { maxLength: 50 }),
+      fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 50 }),
+      (s, f) => {
+        const batch = encodeBatch(s, (i) => f[i] ?? 0);
+        const clone = cloneBatch(batch);
+        const moved = structuredClone(clone, { transfer: [clone.buffer] });
+        for (const flag of [FLAG_LIVE, FLAG_STORED]) {
+          const want = withFlag(decodeBatch(batch), flag);
+          assert.deepEqual(decodeFlagged(moved, flag), want);
+          assert.deepEqual(decodeFlagged(batch, flag), want);
+        }
+      },
+    ),
+  );
+});
+
+Deno.test("decodeFlagged refuses a malformed batch as decodeBatch does", () => {
+  assert.throws(
+    () => decodeFlagged({ n: 2, buffer: new ArrayBuffer(10), strings: [] }, FLAG_STORED),
+    /needs 42 bytes, got 10/,
+  );
+  const b = encodeBatch([{ tagId: 1, ts: 0, value: "x", quality: "good" }], () => FLAG_LIVE);
+  assert.throws(() => decodeFlagged({ ...b, strings: [] }, FLAG_STORED), /needs string 0/);
+  const c = encodeBatch([{ tagId: 1, ts: 0, value: 1, quality: "good" }]);
+  assert.throws(() => decodeFlagged({ ...c, strings: ["x"] }, FLAG_LIVE), /1 strings left over/);
 });

@@ -7,7 +7,7 @@
  */
 /// <reference lib="deno.worker" />
 import { type SparkplugPublisher, startSparkplug, type WriteOutcome } from "./publisher.ts";
-import { decodeBatch, FLAG_LIVE, type SampleBatch, withFlag } from "../model/sample_batch.ts";
+import { decodeFlagged, FLAG_LIVE, type SampleBatch } from "../model/sample_batch.ts";
 import type {
   FromSparkplugWorker,
   SparkplugPortMessage,
@@ -22,7 +22,7 @@ const ports = new Set<MessagePort>();
 /** Every live sample of a columnar batch to the publisher; a malformed batch is logged, not fatal. */
 function onBatch(batch: SampleBatch): void {
   try {
-    publisher?.onSamples(withFlag(decodeBatch(batch), FLAG_LIVE));
+    publisher?.onSamples(decodeFlagged(batch, FLAG_LIVE));
   } catch (err) {
     post({ type: "log", level: "error", message: `Sparkplug: ${(err as Error).message}` });
   }
