@@ -31,6 +31,8 @@ export const FX3_MAX_READ_WORDS = MAX_1E_WORDS;
 export const FX3_MAX_READ_BIT_DEVICE_WORDS = 32;
 /** Most words of a word-unit batch write of a word device (03H). */
 export const FX3_MAX_WRITE_WORDS = MAX_1E_WORDS;
+/** Most words of a word-unit batch write of a bit device (03H: 10 words, 160 points). */
+export const FX3_MAX_WRITE_BIT_DEVICE_WORDS = 10;
 /** Most points of a bit-unit batch write (02H). */
 export const FX3_MAX_WRITE_BITS = 160;
 /** The first 32-bit counter: CN200–CN255 are not read or written through 1E by JSScada. */

@@ -10,12 +10,14 @@ import {
   formatFx3Address,
   FX3_MAX_READ_BIT_DEVICE_WORDS,
   FX3_MAX_READ_WORDS,
+  FX3_MAX_WRITE_BIT_DEVICE_WORDS,
   FX3_MAX_WRITE_BITS,
   FX3_MAX_WRITE_WORDS,
   FX3_SIZES,
   parseFx3Address,
 } from "./fx3.ts";
 import type { PlanOptions } from "./planner.ts";
+import type { BatchLimits } from "./write_planner.ts";
 
 /** Parses a tag or handshake-bit address in the numbering of `series` (RangeError naming the problem). */
 export function parseAddressFor(series: string | undefined, text: string): Address {
@@ -52,6 +54,18 @@ export function writeLimitsFor(series: string | undefined): {
       maxBits: FX3_MAX_WRITE_BITS,
       sizes: FX3_SIZES,
       format: formatFx3Address,
+    }
+    : {};
+}
+
+/** The write planner's limits for `series`: FX3 batch writes only (1E has no random write 1402). */
+export function writePlannerLimitsFor(series: string | undefined): BatchLimits {
+  return series === "FX3"
+    ? {
+      random: false,
+      maxWords: FX3_MAX_WRITE_WORDS,
+      maxBitDeviceWords: FX3_MAX_WRITE_BIT_DEVICE_WORDS,
+      maxBits: FX3_MAX_WRITE_BITS,
     }
     : {};
 }
