@@ -70,10 +70,35 @@ export const DEVICES_1E: ReadonlyMap<Device1EName, Device1EInfo> = new Map(
 );
 const BY_CODE = new Map(TABLE.map((d) => [d.code, d]));
 
-/** Most points of a bit-unit batch read or write. */
+/** Most points of a bit-unit batch read (00H). */
 export const MAX_1E_BITS = 256;
-/** Most words of a word-unit batch read or write on an FX3U-ENET(-ADP). */
+/** Most points of a bit-unit batch write (02H). */
+export const MAX_1E_WRITE_BITS = 160;
+/** Most points of a word device in a word-unit batch read or write (01H, 03H). */
 export const MAX_1E_WORDS = 64;
+/** Most words (16 points each) of a bit device in a word-unit batch read (01H). */
+export const MAX_1E_BIT_DEVICE_READ_WORDS = 32;
+/** Most words (16 points each) of a bit device in a word-unit batch write (03H). */
+export const MAX_1E_BIT_DEVICE_WRITE_WORDS = 10;
+
+/**
+ * The most points one request of `command` may carry on a device of `kind`,
+ * after the FX3U-ENET-ADP user's manual, 7.4 (list of commands): 256 bits
+ * read, 160 written; in word units 64 points of a word device, 32 words of a
+ * bit device read and 10 written.
+ */
+export function limit1E(command: Request1E["command"], kind: "bit" | "word"): number {
+  switch (command) {
+    case "readBits":
+      return MAX_1E_BITS;
+    case "writeBits":
+      return MAX_1E_WRITE_BITS;
+    case "readWords":
+      return kind === "bit" ? MAX_1E_BIT_DEVICE_READ_WORDS : MAX_1E_WORDS;
+    case "writeWords":
+      return kind === "bit" ? MAX_1E_BIT_DEVICE_WRITE_WORDS : MAX_1E_WORDS;
+  }
+}
 /** The completion code followed by an abnormal code. */
 export const COMPLETION_ABNORMAL = 0x5b;
 
@@ -162,11 +187,10 @@ export function checkRequest1E(req: Request1E): Device1EInfo {
     throw new RangeError(`bit-unit access needs a bit device; ${d.name} is a word device`);
   }
   const n = points1E(req);
-  const max = bits ? MAX_1E_BITS : MAX_1E_WORDS;
+  const max = limit1E(req.command, d.kind);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new RangeError(
-      `${n} points break the 1E limit of 1 to ${max} ${bits ? "points" : "words"}`,
-    );
+    const of = bits ? "points" : d.kind === "bit" ? `words of bit device ${d.name}` : "words";
+    throw new RangeError(`${n} points break the 1E limit of 1 to ${max} ${of}`);
   }
   const span = bits || d.kind === "word" ? n : n * 16;
   const a = req.head.address;
@@ -409,7 +433,7 @@ export function decodeRequest1E(buf: Uint8Array): Decoded1E {
   const command = COMMAND_OF[subheader];
   const bits = command === "readBits" || command === "writeBits";
   if (!d || (bits && d.kind !== "bit")) return refuse(ABNORMAL_DEVICE);
-  if (n > (bits ? MAX_1E_BITS : MAX_1E_WORDS)) return refuse(ABNORMAL_POINTS);
+  if (n > limit1E(command, d.kind)) return refuse(ABNORMAL_POINTS);
   const span = bits || d.kind === "word" ? n : n * 16;
   if (address + span > d.size) return refuse(ABNORMAL_DEVICE);
   const head: Ref1E = { device: d.name, address };

@@ -17,6 +17,7 @@ import {
   encodeResponse1E,
   MAX_1E_BITS,
   MAX_1E_WORDS,
+  MAX_1E_WRITE_BITS,
   type Request1E,
   requestSize1E,
   type Response1E,
@@ -62,7 +63,7 @@ const request1E: fc.Arbitrary<Request1E> = fc.oneof(
       points: fc.constant(n),
     })
   ),
-  fc.integer({ min: 1, max: MAX_1E_BITS }).chain((n) =>
+  fc.integer({ min: 1, max: MAX_1E_WRITE_BITS }).chain((n) =>
     fc.record({
       command: fc.constant("writeBits" as const),
       head: head(bitNames, n),

@@ -5,17 +5,26 @@
  * protocol/devices.ts so the read planner and the write plan work unchanged,
  * with the FX3's own device sizes and the 1E limits per request.
  *
- * Limits, after the FX3U-ENET-ADP user's manual, 7.4 "List of commands and
- * functions for the MC protocol": batch read in bit units 256 points (00H);
- * in word units 32 words (512 points) of a bit device, 64 points of a word
- * device (01H); batch write in bit units 160 points (02H); in word units 10
- * words (160 points) of a bit device, 64 points of a word device (03H). The
+ * Limits are the 1E codec's (protocol/frame1e.ts limit1E, after the
+ * FX3U-ENET-ADP user's manual, 7.4 "List of commands and functions for the
+ * MC protocol"): batch read in bit units 256 points (00H); in word units 32
+ * words (512 points) of a bit device, 64 points of a word device (01H);
+ * batch write in bit units 160 points (02H); in word units 10 words (160
+ * points) of a bit device, 64 points of a word device (03H). The
  * counters C200–C255 are 32-bit: a 1E answer carries 4 bytes a point for
  * them, which JSScada's 1E codec does not frame, so CN200 and above are
  * refused here.
  */
 import type { Address, DeviceName } from "./devices.ts";
-import { DEVICES_1E, formatAddress1E, MAX_1E_WORDS, parseAddress1E } from "./frame1e.ts";
+import {
+  DEVICES_1E,
+  formatAddress1E,
+  MAX_1E_BIT_DEVICE_READ_WORDS,
+  MAX_1E_BIT_DEVICE_WRITE_WORDS,
+  MAX_1E_WORDS,
+  MAX_1E_WRITE_BITS,
+  parseAddress1E,
+} from "./frame1e.ts";
 
 /** Points of each FX3 device (protocol/frame1e.ts); a device not in the map is no FX3 device. */
 export const FX3_SIZES: ReadonlyMap<DeviceName, number> = new Map(
@@ -28,13 +37,13 @@ const NAMES_TEXT = [...DEVICES_1E.keys()].join(", ");
 /** Most words of a word-unit batch read of a word device (01H). */
 export const FX3_MAX_READ_WORDS = MAX_1E_WORDS;
 /** Most words of a word-unit batch read of a bit device (01H: 32 words, 512 points). */
-export const FX3_MAX_READ_BIT_DEVICE_WORDS = 32;
+export const FX3_MAX_READ_BIT_DEVICE_WORDS = MAX_1E_BIT_DEVICE_READ_WORDS;
 /** Most words of a word-unit batch write of a word device (03H). */
 export const FX3_MAX_WRITE_WORDS = MAX_1E_WORDS;
 /** Most words of a word-unit batch write of a bit device (03H: 10 words, 160 points). */
-export const FX3_MAX_WRITE_BIT_DEVICE_WORDS = 10;
+export const FX3_MAX_WRITE_BIT_DEVICE_WORDS = MAX_1E_BIT_DEVICE_WRITE_WORDS;
 /** Most points of a bit-unit batch write (02H). */
-export const FX3_MAX_WRITE_BITS = 160;
+export const FX3_MAX_WRITE_BITS = MAX_1E_WRITE_BITS;
 /** The first 32-bit counter: CN200–CN255 are not read or written through 1E by JSScada. */
 export const FX3_FIRST_LONG_COUNTER = 200;
 

@@ -125,3 +125,34 @@ Deno.test("FX numbering: X and Y octal, the rest decimal; limits 256 points and 
   assert.equal(wire[10], 0); // 256 points are sent as 00
   assert.deepEqual((decodeRequest1E(wire) as { request: unknown }).request, all);
 });
+
+Deno.test("1E limits per device kind (FX3U-ENET-ADP user's manual 7.4, list of commands): 160 bits written, 32 words of a bit device read, 10 written", () => {
+  const enc = (req: Request1E) => encodeRequest1E(req, { frame: "binary" });
+  const M = { device: "M", address: 0 } as const;
+  enc({ command: "writeBits", head: M, bits: Array(160).fill(true) });
+  assert.throws(
+    () => enc({ command: "writeBits", head: M, bits: Array(161).fill(true) }),
+    new RangeError("161 points break the 1E limit of 1 to 160 points"),
+  );
+  enc({ command: "readWords", head: M, points: 32 });
+  assert.throws(
+    () => enc({ command: "readWords", head: M, points: 33 }),
+    new RangeError("33 points break the 1E limit of 1 to 32 words of bit device M"),
+  );
+  enc({ command: "writeWords", head: M, words: Array(10).fill(0) });
+  assert.throws(
+    () => enc({ command: "writeWords", head: M, words: Array(11).fill(0) }),
+    new RangeError("11 points break the 1E limit of 1 to 10 words of bit device M"),
+  );
+  // The PLC side answers an over-long request with 5B and abnormal code 11 (points out of range).
+  const over = hex("01 FF 1000 00000000 204D 21 00"); // 33 words of M from M0
+  assert.deepEqual(decodeRequest1E(over), {
+    ok: false,
+    frame: "binary",
+    subheader: 1,
+    completion: 0x5b,
+    abnormal: 0x11,
+  });
+  const fine = hex("01 FF 1000 00000000 204D 20 00"); // 32 words
+  assert.equal(decodeRequest1E(fine).ok, true);
+});
