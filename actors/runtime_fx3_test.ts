@@ -40,6 +40,10 @@ const TAGS: readonly (Partial<TagConfig> & { id: number; expect: unknown })[] = 
   { id: 10, address: "D0", dataType: "UINT16", scale: 0.5, expect: 21 },
   { id: 11, address: "R1000", dataType: "UINT32", expect: 4_000_000_000 },
   { id: 12, address: "TN5", dataType: "UINT16", expect: 77 },
+  // With D100 and D200–D203, D150 makes a run of 104 words that a Q reads in one block and 1E
+  // in two (64 words a read); M700 with M100 spans 38 words of M, over 1E's 32 for a bit device.
+  { id: 13, address: "D150", dataType: "INT16", expect: 150 },
+  { id: 14, address: "M700", dataType: "BOOL", expect: true },
 ];
 
 /** Puts the served values into the fixture's memory (raw, in FX3 point numbers). */
@@ -57,6 +61,8 @@ function load(fx: FixturePlc): void {
   m.setWords("D", 0, [42]);
   m.setWords("R", 1000, encodeValue(4_000_000_000, "UINT32", 0));
   m.setWords("TN", 5, [77]);
+  m.setWords("D", 150, [150]);
+  m.setBits("M", 700, [true]);
 }
 
 function plant(plc: PlcConfig): PlantConfig {
@@ -100,6 +106,7 @@ for (
       assert.equal(status.state, "connected");
       assert.equal(status.model, undefined, "1E has no CPU model read: the probe reads D0");
       assert.equal(fx.stats.garbled, 0, "only 1E frames went to the FX3");
+      assert.equal(fx.stats.errorResponses, 0, "no request past the 1E limits (5B 11)");
     } finally {
       await runtime.shutdown();
     }
@@ -186,6 +193,57 @@ Deno.test("a stalled FX3 times out, fails after its attempts with bad-comm tags,
       fx.stats.connectionsTotal > connects,
       "each 1E timeout dropped its socket; new ones were opened",
     );
+  } finally {
+    await runtime.shutdown();
+  }
+});
+
+Deno.test("a plc-bit handshake group on an FX3: each cycle's data stored once, in order, the ack set and cleared over 1E", async () => {
+  await using fx = startFixturePlc({
+    series: "FX3",
+    handshakes: [{
+      request: "M3000",
+      ack: "M3001",
+      everyMs: 25,
+      timeoutMs: 2000,
+      data: [{
+        address: "D600",
+        type: "INT32",
+        generator: { kind: "counter", step: 1, periodMs: 25, min: 0, max: 1e6 },
+      }],
+    }],
+  });
+  const sink = new MemorySink();
+  const config: PlantConfig = {
+    lines: [],
+    processes: [],
+    plcs: [plcConfig({ port: fx.port, series: "FX3", timeoutMs: 500 })],
+    groups: [groupConfig({
+      id: 20,
+      code: "FX_CYCLE",
+      mode: "HANDSHAKE",
+      trigger: "plc-bit",
+      intervalMs: 10,
+      requestBit: "M3000",
+      ackBit: "M3001",
+      stepTimeoutMs: 1000,
+    })],
+    tags: [
+      tagConfig({ id: 1, groupId: 20, code: "FX_CYCLE_NO", address: "D600", dataType: "INT32" }),
+    ],
+    alarmRules: [],
+  };
+  const runtime = await Runtime.start({ loadPlant: () => config, sink, clock: systemClock });
+  const sim = fx.handshakes[0];
+  try {
+    await until(() => sim.counts.completed >= 8 || undefined, 5000, "8 handshake cycles");
+    await runtime.shutdown();
+    const cycles = sink.of(1).map((s) => s.value);
+    assert.ok(cycles.length >= 8, `${cycles.length} cycles stored`);
+    assert.deepEqual(cycles, Array.from({ length: cycles.length }, (_, i) => i));
+    assert.equal(sim.counts.timedOut, 0);
+    assert.equal(sim.counts.ackStuck, 0);
+    assert.equal(fx.stats.garbled, 0);
   } finally {
     await runtime.shutdown();
   }
