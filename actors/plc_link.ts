@@ -104,7 +104,7 @@ export interface LinkReadOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Outcome of a probe (a CPU model read; on an FX3, a one-word read of D0). */
+/** Outcome of a probe (a CPU model read; on an FX3, the 1E model name read). */
 export interface ProbeResult {
   readonly ok: boolean;
   readonly model?: string;
@@ -205,20 +205,14 @@ export class PlcLink {
 
   /**
    * A cheap request that tells whether the PLC answers: CPU model read,
-   * bypassing the gate. An end code counts as answering. An FX3 (1E frames,
-   * where JSScada has no model read) is probed with a one-word read of D0,
-   * which every FX CPU has; its model stays unknown.
+   * bypassing the gate (on an FX3 the 1E PLC model name read, 15H). An end
+   * code counts as answering.
    */
   async probe(timeoutMs: number): Promise<ProbeResult> {
     const t0 = this.clock.now();
     const pool = this.#pool;
     if (!pool) return { ok: false, error: this.#closedError("no pool"), ms: 0 };
     try {
-      if (speaks1E(this.plc.series)) {
-        const head = { device: "D", address: 0 } as const;
-        await pool.request({ command: "readWords", head, points: 1 }, { timeoutMs });
-        return { ok: true, ms: this.clock.now() - t0 };
-      }
       const res = await pool.request({ command: "cpuModel" }, { timeoutMs });
       return { ok: true, model: res.model, ms: this.clock.now() - t0 };
     } catch (e) {

@@ -104,7 +104,7 @@ for (
       }
       const status = runtime.status().plcs[0].status!;
       assert.equal(status.state, "connected");
-      assert.equal(status.model, undefined, "1E has no CPU model read: the probe reads D0");
+      assert.equal(status.model, "FX3U/FX3UC", "the probe is the 1E model name read (15H)");
       assert.equal(fx.stats.garbled, 0, "only 1E frames went to the FX3");
       assert.equal(fx.stats.errorResponses, 0, "no request past the 1E limits (5B 11)");
     } finally {

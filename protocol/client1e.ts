@@ -12,8 +12,8 @@ import { FifoLock } from "./fifo_lock.ts";
 import type { FrameCode } from "./frame.ts";
 import {
   decodeResponse1E,
+  describe1E,
   encodeRequest1E,
-  formatAddress1E,
   type Request1E,
   type Response1E,
   responseSize1E,
@@ -102,7 +102,7 @@ export class Plc1EClient {
     const { signal } = options;
     this.#requests++;
     const aborted = (when: string) =>
-      new PlcError("aborted", `${req.command} ${formatAddress1E(req.head)} was aborted ${when}`);
+      new PlcError("aborted", `${describe1E(req)} was aborted ${when}`);
     try {
       if (signal?.aborted) throw aborted("before it was sent");
       await this.#lock.acquire(signal, () => aborted("while it waited for the socket"));
@@ -171,8 +171,8 @@ export class Plc1EClient {
           s,
           new PlcError(
             "timeout",
-            `no complete 1E answer from ${this.#label} within ${timeoutMs} ms to ${req.command} ${
-              formatAddress1E(req.head)
+            `no complete 1E answer from ${this.#label} within ${timeoutMs} ms to ${
+              describe1E(req)
             }`,
           ),
         );

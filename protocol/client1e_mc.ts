@@ -2,15 +2,24 @@
  * The 1E client behind the pool's client interface, so that the runtime's
  * socket pool (protocol/pool.ts) and everything above it speak to an FX3 in
  * the same McRequest terms as to a Q: batch reads and writes in word and bit
- * units are carried over 1E (commands 00–03); every other request (CPU model
- * read, random read and write, remote operations) has no 1E counterpart in
- * JSScada and is refused with a RangeError before anything is sent, as a
- * request breaking the protocol's limits is.
+ * units are carried over 1E (commands 00–03), the CPU model read as the PLC
+ * model name read (15H); every other request (random read and write, remote
+ * operations, loopback) has no 1E counterpart in JSScada and is refused with
+ * a RangeError before anything is sent, as a request breaking the protocol's
+ * limits is.
  */
 import type { ClientOptions, RequestOptions } from "./client.ts";
 import { Plc1EClient } from "./client1e.ts";
 import type { McRequest } from "./commands.ts";
-import { checkRequest1E, type Device1EName, DEVICES_1E, type Request1E } from "./frame1e.ts";
+import {
+  checkRequest1E,
+  type Device1EName,
+  type DeviceRequest1E,
+  DEVICES_1E,
+  modelName1E,
+  type Request1E,
+  type Response1E,
+} from "./frame1e.ts";
 import type { PoolClient, PoolClientKind } from "./pool.ts";
 
 /**
@@ -31,7 +40,7 @@ export function toRequest1E(req: McRequest): Request1E {
         );
       }
       const head = { device, address: req.head.address };
-      const out: Request1E = req.command === "readWords" || req.command === "readBits"
+      const out: DeviceRequest1E = req.command === "readWords" || req.command === "readBits"
         ? { command: req.command, head, points: req.points }
         : req.command === "writeWords"
         ? { command: "writeWords", head, words: req.words }
@@ -39,11 +48,21 @@ export function toRequest1E(req: McRequest): Request1E {
       checkRequest1E(out);
       return out;
     }
+    case "cpuModel":
+      return { command: "readModel" };
     default:
       throw new RangeError(
-        `${req.command} has no 1E frame: an FX3 (1E) takes batch reads and writes only`,
+        `${req.command} has no 1E frame: an FX3 (1E) takes batch reads and writes and the ` +
+          "model read only",
       );
   }
+}
+
+/** The McRequest response a 1E answer stands for (the model read answers `cpuModel`). */
+export function fromResponse1E(res: Response1E): unknown {
+  return res.command === "readModel"
+    ? { command: "cpuModel", model: modelName1E(res.modelCode), modelCode: res.modelCode }
+    : res;
 }
 
 /** A {@link Plc1EClient} that takes McRequests (see the module notes). */
@@ -76,8 +95,8 @@ export class Mc1EClient implements PoolClient {
   }
 
   /** Sends `req` over 1E; the answer has the McRequest response's shape. */
-  request(req: McRequest, options: RequestOptions = {}): Promise<unknown> {
-    return this.#client.request(toRequest1E(req), options);
+  async request(req: McRequest, options: RequestOptions = {}): Promise<unknown> {
+    return fromResponse1E(await this.#client.request(toRequest1E(req), options));
   }
 
   /** Closes the connection. */

@@ -34,6 +34,11 @@ Deno.test("a socket pool of 1E clients reads and writes an FX3 fixture in McRequ
       points: 3,
     });
     assert.deepEqual(bits, { command: "readBits", bits: [false, true, true] });
+    assert.deepEqual(await pool.request({ command: "cpuModel" }), {
+      command: "cpuModel",
+      model: "FX3U/FX3UC",
+      modelCode: 0xf3,
+    }, "the CPU model read goes out as the 1E PLC model name read (15H)");
     assert.ok(pool.stats.lastRttMs !== undefined && pool.stats.connected >= 1);
     assert.equal(fx.stats.garbled, 0);
   } finally {
@@ -41,13 +46,12 @@ Deno.test("a socket pool of 1E clients reads and writes an FX3 fixture in McRequ
   }
 });
 
-Deno.test("1E has no CPU model read, random access, remote operations or Q-only devices: refused before anything is sent", async () => {
+Deno.test("1E has no random access, remote operations or Q-only devices: refused before anything is sent", async () => {
   await using fx = startFixturePlc({ series: "FX3" });
   const pool = new PlcPool({ host: "127.0.0.1", port: fx.port, frame: "ascii", client: CLIENT_1E });
   try {
     for (
       const req of [
-        { command: "cpuModel" },
         { command: "randomWriteWords", words: [{ device: "D", address: 0, value: 1 }], dwords: [] },
         { command: "randomRead", words: [{ device: "D", address: 0 }], dwords: [] },
         { command: "remoteStop" },
@@ -57,7 +61,8 @@ Deno.test("1E has no CPU model read, random access, remote operations or Q-only 
       await assert.rejects(
         () => pool.request(req),
         new RangeError(
-          `${req.command} has no 1E frame: an FX3 (1E) takes batch reads and writes only`,
+          `${req.command} has no 1E frame: an FX3 (1E) takes batch reads and writes and the ` +
+            "model read only",
         ),
       );
     }

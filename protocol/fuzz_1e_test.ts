@@ -77,6 +77,7 @@ const request1E: fc.Arbitrary<Request1E> = fc.oneof(
       words: fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: n, maxLength: n }),
     })
   ),
+  fc.constant({ command: "readModel" as const }),
 );
 
 function responseFor(req: Request1E): fc.Arbitrary<Response1E> {
@@ -94,12 +95,17 @@ function responseFor(req: Request1E): fc.Arbitrary<Response1E> {
         maxLength: req.points,
       })
         .map((w) => ({ command: "readWords" as const, words: Uint16Array.from(w) }));
+    case "readModel":
+      return fc.integer({ min: 0, max: 0xff }).map((modelCode) => ({
+        command: "readModel" as const,
+        modelCode,
+      }));
     default:
       return fc.constant({ command: req.command });
   }
 }
 
-const SUB = { readBits: 0, readWords: 1, writeBits: 2, writeWords: 3 } as const;
+const SUB = { readBits: 0, readWords: 1, writeBits: 2, writeWords: 3, readModel: 0x15 } as const;
 
 type Mutation = { at: number; kind: "flip" | "set" | "cut" | "grow"; value: number };
 const mutation: fc.Arbitrary<Mutation> = fc.record({

@@ -13,6 +13,7 @@ import {
   encodeErrorResponse1E,
   encodeRequest1E,
   encodeResponse1E,
+  modelName1E,
   parseAddress1E,
   type Request1E,
   requestSize1E,
@@ -155,4 +156,33 @@ Deno.test("1E limits per device kind (FX3U-ENET-ADP user's manual 7.4, list of c
   });
   const fine = hex("01 FF 1000 00000000 204D 20 00"); // 32 words
   assert.equal(decodeRequest1E(fine).ok, true);
+});
+
+Deno.test("1E PLC model name read (15H), FX3U-ENET-ADP user's manual 7.6.3: 15 FF 0A 00 → 95 00 F3 00 (FX3U/FX3UC), binary and ASCII, both directions", () => {
+  const req: Request1E = { command: "readModel" };
+  const opts = { monitoringTimer: 0x0a } as const;
+  assert.deepEqual(encodeRequest1E(req, { frame: "binary", ...opts }), hex("15 FF 0A 00"));
+  assert.deepEqual(encodeRequest1E(req, { frame: "ascii", ...opts }), ascii("15FF000A"));
+  const res = { command: "readModel", modelCode: 0xf3 } as const;
+  assert.deepEqual(decodeResponse1E(hex("95 00 F3 00"), req, "binary"), res);
+  assert.deepEqual(decodeResponse1E(ascii("9500F300"), req, "ascii"), res);
+  assert.equal(modelName1E(0xf3), "FX3U/FX3UC");
+  assert.equal(modelName1E(0x8b), "model code 8BH");
+  for (
+    const [wire, answer] of [[hex("15 FF 0A 00"), hex("95 00 F3 00")], [
+      ascii("15FF000A"),
+      ascii("9500F300"),
+    ]]
+  ) {
+    const d = decodeRequest1E(wire);
+    assert.ok(d.ok);
+    assert.deepEqual(d.request, req);
+    assert.equal(requestSize1E(wire, d.frame), wire.length);
+    assert.equal(responseSize1E(answer, req, d.frame), answer.length);
+    assert.deepEqual(encodeResponse1E(d.frame, res), answer);
+  }
+  assert.throws(
+    () => decodeResponse1E(hex("95 5B 10"), req, "binary"),
+    (e) => e instanceof PlcError && e.code === "endCode" && e.endCode === 0x5b10,
+  );
 });
