@@ -5,8 +5,8 @@
  * the fewest block reads (protocol/planner.ts).
  */
 import type { TagConfig } from "../model/config.ts";
-import { parseAddress } from "../protocol/devices.ts";
 import { type PlanOptions, planReads, type PlanTag, type ReadPlan } from "../protocol/planner.ts";
+import { parseAddressFor, readPlanOptionsFor } from "../protocol/series.ts";
 
 /** A tag that cannot be read as configured, and why. */
 export interface InvalidTag {
@@ -31,16 +31,22 @@ export interface GroupPlan {
 /**
  * Plans a group's reads. Never throws for a bad tag: each tag is checked on
  * its own (address, device, type, span) and a failing one is listed in
- * `invalid` with the planner's sentence.
+ * `invalid` with the planner's sentence. `series` (the PLC's) sets the
+ * address numbering and, under `options`, the limits per read (FX3: 1E).
  */
-export function planGroup(tags: readonly TagConfig[], options: PlanOptions = {}): GroupPlan {
+export function planGroup(
+  tags: readonly TagConfig[],
+  options: PlanOptions = {},
+  series?: string,
+): GroupPlan {
+  options = { ...readPlanOptionsFor(series), ...options };
   const valid: PlanTag<number>[] = [];
   const invalid: InvalidTag[] = [];
   tags.forEach((t, index) => {
     try {
       const pt: PlanTag<number> = {
         id: index,
-        address: parseAddress(t.address),
+        address: parseAddressFor(series, t.address),
         type: t.dataType,
         ...(t.length ? { length: t.length } : {}),
       };

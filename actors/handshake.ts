@@ -18,6 +18,7 @@ import { assign, fromPromise, setup, type SnapshotFrom } from "xstate";
 import type { Address } from "../protocol/devices.ts";
 import type { PlcError } from "../protocol/errors.ts";
 import { extractValues, planReads, type ReadPlan } from "../protocol/planner.ts";
+import { readPlanOptionsFor } from "../protocol/series.ts";
 import type { Clock } from "./clock.ts";
 import { errorMessage, type HandshakeStep, ignoreReports, type Report } from "./events.ts";
 import type { BlockReads, PlcLink } from "./plc_link.ts";
@@ -183,7 +184,7 @@ export const handshakeMachine = setup({
     bits: planReads([
       { id: "request", address: input.request, type: "BOOL" },
       { id: "ack", address: input.ack, type: "BOOL" },
-    ]),
+    ], readPlanOptionsFor(input.link.plc.series)),
     step: undefined,
     deadline: 0,
     cycleStartedAt: input.clock.now(),

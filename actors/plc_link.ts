@@ -11,6 +11,8 @@
  * silent retry. Expected failures are results, never rejections; only bugs
  * reject.
  */
+import { CLIENT_1E } from "../protocol/client1e_mc.ts";
+import { speaks1E } from "../protocol/series.ts";
 import { udpConnect } from "../protocol/udp_transport.ts";
 import type { PlcConfig } from "../model/config.ts";
 import type { McRequest, ResponseFor } from "../protocol/commands.ts";
@@ -33,9 +35,13 @@ export type CreatePool = (plc: PlcConfig) => PoolPort;
 /** Times a UDP request whose answer was lost is sent again. */
 const UDP_RETRIES = 2;
 
-/** The production pool factory: TCP sockets (or UDP, per the PLC's transport) to its host and port. */
+/**
+ * The production pool factory: TCP sockets (or UDP, per the PLC's transport)
+ * to its host and port, speaking 3E/4E, or 1E for an FX3.
+ */
 export function createTcpPool(plc: PlcConfig): PoolPort {
   return new PlcPool({
+    ...(speaks1E(plc.series) ? { client: CLIENT_1E } : {}),
     host: plc.host,
     port: plc.port,
     frame: plc.frame,
@@ -98,7 +104,7 @@ export interface LinkReadOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Outcome of a probe (a CPU model read). */
+/** Outcome of a probe (a CPU model read; on an FX3, the 1E model name read). */
 export interface ProbeResult {
   readonly ok: boolean;
   readonly model?: string;
@@ -199,7 +205,8 @@ export class PlcLink {
 
   /**
    * A cheap request that tells whether the PLC answers: CPU model read,
-   * bypassing the gate. An end code counts as answering.
+   * bypassing the gate (on an FX3 the 1E PLC model name read, 15H). An end
+   * code counts as answering.
    */
   async probe(timeoutMs: number): Promise<ProbeResult> {
     const t0 = this.clock.now();

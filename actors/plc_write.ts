@@ -1,15 +1,16 @@
 /**
  * Operators' writes to one PLC, as the runtime executes them: engineering
  * values turned into raw values by the exact inverse of the tag's scaling,
- * planned into the fewest block writes (write_plan.ts), sent ahead of the
- * queued reads on that PLC's link, then read back. Requests and results are
+ * planned into the fewest block writes (write_plan.ts, within the limits of
+ * the PLC's series: 1E batch writes for an FX3), sent ahead of the queued
+ * reads on that PLC's link, then read back. Requests and results are
  * plain structured-cloneable data (no functions, no Error objects), so they
  * can cross a worker boundary; expected failures are results, never throws.
  */
 import type { TagConfig } from "../model/config.ts";
-import { parseAddress } from "../protocol/devices.ts";
 import { PlcError } from "../protocol/errors.ts";
 import { extractValues, planReads, type PlanTag } from "../protocol/planner.ts";
+import { parseAddressFor, readPlanOptionsFor, writeLimitsFor } from "../protocol/series.ts";
 import {
   type DataType,
   encodeValue,
@@ -187,7 +188,7 @@ export async function executeWrites(
   const problems = new Map<number, string>();
   items.forEach((item, i) => {
     try {
-      const address = parseAddress(item.address);
+      const address = parseAddressFor(link.plc.series, item.address);
       if (address.bit !== undefined && !item.bitWrite) {
         throw new RangeError(
           `${item.address} is a bit of a word; writing it rewrites the whole word and may undo ` +
@@ -212,7 +213,7 @@ export async function executeWrites(
   let ops: WriteOp<number>[] = [];
   if (problems.size === 0) {
     try {
-      ops = planWrites(targets);
+      ops = planWrites(targets, writeLimitsFor(link.plc.series));
     } catch (e) {
       const message = (e as Error).message;
       items.forEach((_, i) => problems.set(i, message));
@@ -301,7 +302,7 @@ async function readBackValues(
     type: t.type,
     length: t.length,
   }));
-  const plan = planReads(tags, { maxGap: 0 });
+  const plan = planReads(tags, { ...readPlanOptionsFor(link.plc.series), maxGap: 0 });
   const responses = await Promise.all(plan.blocks.map((b) =>
     link.urgent({
       command: "readWords",

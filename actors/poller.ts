@@ -23,7 +23,8 @@
 import { assign, fromPromise, setup } from "xstate";
 import type { GroupConfig, PlcConfig, TagConfig } from "../model/config.ts";
 import type { Sample } from "../model/sample.ts";
-import { type Address, parseAddress } from "../protocol/devices.ts";
+import type { Address } from "../protocol/devices.ts";
+import { parseAddressFor } from "../protocol/series.ts";
 import type { PlanOptions } from "../protocol/planner.ts";
 import type { Clock } from "./clock.ts";
 import { errorMessage, ignoreReports, type Report, type SampleSink } from "./events.ts";
@@ -152,13 +153,16 @@ function readGroup(context: PollerContext, signal: AbortSignal): Promise<BlockRe
   });
 }
 
-function handshakeBits(group: GroupConfig): PollerContext["bits"] {
+function handshakeBits(group: GroupConfig, series: string | undefined): PollerContext["bits"] {
   if (group.mode !== "HANDSHAKE" || group.trigger !== "plc-bit") return undefined;
   if (!group.requestBit || !group.ackBit || !group.intervalMs || !group.stepTimeoutMs) {
     return `group ${group.code}: a plc-bit handshake needs request bit, ack bit, interval and step timeout`;
   }
   try {
-    return { request: parseAddress(group.requestBit), ack: parseAddress(group.ackBit) };
+    return {
+      request: parseAddressFor(series, group.requestBit),
+      ack: parseAddressFor(series, group.ackBit),
+    };
   } catch (e) {
     return `group ${group.code}: ${errorMessage(e)}`;
   }
@@ -219,14 +223,14 @@ export const pollerMachine = setup({
 }).createMachine({
   id: "poller",
   context: ({ input }) => {
-    const plan = planGroup(input.tags, input.planOptions);
+    const plan = planGroup(input.tags, input.planOptions, input.plc.series);
     return {
       input,
       report: input.report ?? ignoreReports,
       plan,
       filter: new DeadbandFilter(input.tags, { heartbeatMs: input.heartbeatMs }),
       tickErrors: new TickErrors(),
-      bits: handshakeBits(input.group),
+      bits: handshakeBits(input.group, input.plc.series),
       tick: 0,
       replies: [],
       stats: plan.invalid.length > 0

@@ -60,6 +60,13 @@ export interface WritePlanOptions {
   readonly maxWords?: number;
   /** Most points per bit write; default the ASCII frame's {@link MAX_BATCH_BITS} (3584). */
   readonly maxBits?: number;
+  /**
+   * Points of each device of a series with fewer than the Q table (FX3:
+   * protocol/fx3.ts); a device missing from it cannot be written.
+   */
+  readonly sizes?: ReadonlyMap<DeviceName, number>;
+  /** How messages write an address (default protocol/devices.ts; X/Y octal on FX3). */
+  readonly format?: (a: Address) => string;
 }
 
 /** The MC requests a plan costs: one per words/bits op, two per read-modify-write. */
@@ -86,6 +93,7 @@ export function planWrites<Id>(
 ): WriteOp<Id>[] {
   const maxWords = options.maxWords ?? MAX_BATCH_WORDS;
   const maxBits = options.maxBits ?? MAX_BATCH_BITS.ascii;
+  const format = options.format ?? formatAddress;
   const words = new Map<DeviceName, Span<Id>[]>();
   const bits = new Map<DeviceName, Span<Id>[]>();
   const bitsOfWord = new Map<string, { op: BitsOfWordOp<Id>; ids: Id[]; names: string[] }>();
@@ -97,9 +105,13 @@ export function planWrites<Id>(
   for (const t of targets) {
     const { address: a, type } = t;
     const name = t.label ?? `tag ${JSON.stringify(t.id)}`;
-    const label = `${name} (${formatAddress(a)})`;
+    const label = `${name} (${format(a)})`;
     const info = DEVICES.get(a.device);
     if (!info) throw new RangeError(`${label}: unknown device "${a.device}"`);
+    const size = options.sizes ? options.sizes.get(a.device) : info.size;
+    if (size === undefined) {
+      throw new RangeError(`${label}: ${a.device} is no device of this PLC's CPU series`);
+    }
     let encoded: number[];
     try {
       encoded = encodeValue(t.raw, type, t.length ?? 0);
@@ -108,7 +120,7 @@ export function planWrites<Id>(
     }
     if (info.kind === "bit") {
       if (type !== "BOOL") throw new RangeError(`${label}: only BOOL tags sit on bit devices`);
-      if (a.address >= info.size) throw new RangeError(`${label} is past the end of ${a.device}`);
+      if (a.address >= size) throw new RangeError(`${label} is past the end of ${a.device}`);
       push(bits, a.device, { id: t.id, label: name, first: a.address, values: [encoded[0] === 1] });
     } else if (a.bit !== undefined) {
       if (type !== "BOOL") throw new RangeError(`${label}: .n needs type BOOL`);
@@ -140,7 +152,7 @@ export function planWrites<Id>(
       entry.names.push(name);
     } else {
       const n = wordCount(type, t.length ?? 0);
-      if (a.address + n > info.size) {
+      if (a.address + n > size) {
         throw new RangeError(`${label} runs past the end of ${a.device}`);
       }
       if (n > maxWords) {
@@ -151,7 +163,7 @@ export function planWrites<Id>(
   }
   const ops: WriteOp<Id>[] = [];
   for (const [device, spans] of words) {
-    for (const run of runs(spans, maxWords, device)) {
+    for (const run of runs(spans, maxWords, device, format)) {
       ops.push({
         kind: "words",
         device,
@@ -162,7 +174,7 @@ export function planWrites<Id>(
     }
   }
   for (const [device, spans] of bits) {
-    for (const run of runs(spans, maxBits, device)) {
+    for (const run of runs(spans, maxBits, device, format)) {
       ops.push({
         kind: "bits",
         device,
@@ -179,7 +191,7 @@ export function planWrites<Id>(
     if (clash) {
       throw new RangeError(
         `${clash.label} and ${names[0]} both write ` +
-          `${op.device}${op.address}`,
+          format({ device: op.device, address: op.address }),
       );
     }
     ops.push({ ...op, ids });
@@ -192,6 +204,7 @@ function runs<Id>(
   spans: Span<Id>[],
   max: number,
   device: DeviceName,
+  format: (a: Address) => string,
 ): { start: number; values: (number | boolean)[]; ids: Id[]; labels: string[] }[] {
   spans.sort((a, b) => a.first - b.first);
   const out: { start: number; values: (number | boolean)[]; ids: Id[]; labels: string[] }[] = [];
@@ -202,7 +215,7 @@ function runs<Id>(
       const other = cur.labels[cur.labels.length - 1];
       throw new RangeError(
         `${s.label} and ${other} both write ` +
-          formatAddress({ device, address: s.first }),
+          format({ device, address: s.first }),
       );
     }
     if (cur && s.first === end && cur.values.length + s.values.length <= max) {

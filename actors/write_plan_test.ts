@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parseAddress } from "../protocol/devices.ts";
+import { parseAddressFor, writeLimitsFor } from "../protocol/series.ts";
 import type { DataType, TagValue } from "../protocol/values.ts";
 import { planWrites, requestCount, type WriteTarget } from "./write_plan.ts";
 
@@ -86,4 +87,36 @@ Deno.test("a long run is cut at the most words one write may carry", () => {
   const targets = Array.from({ length: 10 }, (_, i) => t(`w${i}`, `D${i}`, "INT16", i));
   const ops = planWrites(targets, { maxWords: 4 });
   assert.deepEqual(ops.map((o) => (o as { words: readonly number[] }).words.length), [4, 4, 2]);
+});
+
+Deno.test("an FX3's write plan keeps to 1E batch writes: 64 words, 160 points, FX3 sizes, octal names", () => {
+  const fx3 = writeLimitsFor("FX3");
+  const fx = (id: string, address: string, type: DataType, raw: TagValue): WriteTarget<string> => ({
+    id,
+    address: parseAddressFor("FX3", address),
+    type,
+    raw,
+  });
+  const words = Array.from({ length: 33 }, (_, i) => fx(`d${i}`, `D${2 * i}`, "INT32", i));
+  assert.deepEqual(planWrites(words).map((op) => op.kind === "words" && op.words.length), [66]);
+  assert.deepEqual(planWrites(words, fx3).map((op) => op.kind === "words" && op.words.length), [
+    64,
+    2,
+  ]);
+  const bits = Array.from({ length: 161 }, (_, i) => fx(`m${i}`, `M${i}`, "BOOL", true));
+  assert.deepEqual(planWrites(bits, fx3).map((op) => op.kind === "bits" && op.bits.length), [
+    160,
+    1,
+  ]);
+  assert.deepEqual(planWrites([fx("y", "Y17", "BOOL", true)], fx3), [
+    { kind: "bits", device: "Y", start: 15, bits: [true], ids: ["y"] },
+  ]);
+  assert.throws(
+    () => planWrites([fx("x", "X17", "BOOL", true), fx("x2", "X17", "BOOL", false)], fx3),
+    { message: 'tag "x2" and tag "x" both write X17' },
+  );
+  assert.throws(
+    () => planWrites([fx("d", "D8511", "INT32", 1)], fx3),
+    /tag "d" \(D8511\) runs past the end of D/,
+  );
 });

@@ -13,6 +13,7 @@ import {
   formatAddress1E,
   MAX_1E_BITS,
   MAX_1E_WORDS,
+  MAX_1E_WRITE_BITS,
   parseAddress1E,
 } from "../protocol/frame1e.ts";
 import {
@@ -144,11 +145,11 @@ export async function write1E(
     if (!bit) {
       throw new RangeError(`${text}: bits of words are not written over 1E by this command`);
     }
-    for (let at = 0; at < values.length; at += MAX_1E_BITS) {
+    for (let at = 0; at < values.length; at += MAX_1E_WRITE_BITS) {
       await client.request({
         command: "writeBits",
         head: { device: head.device, address: head.address + at },
-        bits: values.slice(at, at + MAX_1E_BITS) as boolean[],
+        bits: values.slice(at, at + MAX_1E_WRITE_BITS) as boolean[],
       });
     }
     return;

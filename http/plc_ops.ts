@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import type { PlcConfig } from "../model/config.ts";
 import { PlcClient } from "../protocol/client.ts";
 import { PlcError } from "../protocol/errors.ts";
+import { speaks1E } from "../protocol/series.ts";
 import { udpConnect } from "../protocol/udp_transport.ts";
 import { REMOTE_VERBS, remoteRequest, type RemoteVerb } from "../cli/plc_ops.ts";
 import { access } from "./auth_middleware.ts";
@@ -81,8 +82,9 @@ export function plcOpsRoutes(api: ApiApp, ctx: RouteContext): void {
       operationId: "operatePlc",
       summary: "Remote RUN/STOP/PAUSE/latch clear/RESET, password unlock/lock, or loopback test",
       description: "Sent on a connection of its own. Needs `confirm` = the PLC's code for every " +
-        "operation but echo. 502 when the PLC refuses (its end code in the message), 503 when it " +
-        "cannot be reached, 504 when it does not answer in its timeout.",
+        "operation but echo. 400 for an FX3 (1E frames carry no remote operations). 502 when " +
+        "the PLC refuses (its end code in the message), 503 when it cannot be reached, 504 " +
+        "when it does not answer in its timeout.",
       ...admin,
       request: {
         params: refParam("plc", "PLCPRESS010001").extend({
@@ -100,6 +102,13 @@ export function plcOpsRoutes(api: ApiApp, ctx: RouteContext): void {
       const body = c.req.valid("json");
       const plc = findPlc(ctx, ref);
       const verb = operation as RemoteVerb;
+      if (speaks1E(plc.series)) {
+        throw new HttpError(
+          400,
+          `PLC ${plc.code} is an FX3, which JSScada reaches over 1E frames: they carry batch ` +
+            `reads and writes only, no "${verb}"`,
+        );
+      }
       if (verb !== "echo" && body.confirm !== plc.code) {
         throw new HttpError(
           400,

@@ -75,3 +75,24 @@ Deno.test("a PLC that is not there is 503 for an operation", async () => {
   const res = await t.call("POST", `${PATH}/echo`, { body: {} });
   assert.equal(res.status, 503, JSON.stringify(res.body));
 });
+
+Deno.test("an FX3 (1E frames) has no remote operations: 400 naming the operation, nothing sent", async () => {
+  const plc = startFixturePlc({ series: "FX3" });
+  using t = await testApp({ routes: [plcOpsRoutes] });
+  try {
+    t.store.plcs.update(t.plant.plc.id, { port: plc.port, series: "FX3" });
+    for (const op of ["stop", "echo"]) {
+      const res = await t.call("POST", `${PATH}/${op}`, { body: { confirm: "PLCPRESS010001" } });
+      assert.equal(res.status, 400);
+      assert.equal(
+        res.body.message,
+        "PLC PLCPRESS010001 is an FX3, which JSScada reaches over 1E frames: they carry batch " +
+          `reads and writes only, no "${op}"`,
+      );
+    }
+    assert.equal(plc.stats.connectionsTotal, 0);
+    assert.equal(plc.cpuState, "RUN");
+  } finally {
+    await plc.close();
+  }
+});

@@ -12,8 +12,8 @@ import { FifoLock } from "./fifo_lock.ts";
 import type { FrameCode } from "./frame.ts";
 import {
   decodeResponse1E,
+  describe1E,
   encodeRequest1E,
-  formatAddress1E,
   type Request1E,
   type Response1E,
   responseSize1E,
@@ -42,7 +42,9 @@ export interface Client1EOptions {
 interface Session {
   readonly conn: ByteConn;
   pending: Uint8Array;
-  inflight: { req: Request1E; resolve(r: Response1E): void; reject(e: unknown): void } | undefined;
+  inflight:
+    | { req: Request1E; sentAt: number; resolve(r: Response1E): void; reject(e: unknown): void }
+    | undefined;
   closed: boolean;
   loop?: Promise<void>;
 }
@@ -55,6 +57,7 @@ export class Plc1EClient {
   #session: Session | undefined;
   #closed = false;
   #requests = 0;
+  #lastRttMs: number | undefined;
   readonly #failures = emptyFailures();
 
   /** Validates the options (RangeError); opens nothing yet. */
@@ -74,21 +77,49 @@ export class Plc1EClient {
     };
   }
 
-  /** Sends one request and resolves to its decoded answer (PlcError on failure). */
-  async request(req: Request1E, options: { timeoutMs?: number } = {}): Promise<Response1E> {
+  /** Whether a connection is open now. */
+  get connected(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /** Round trip of the last answered request, from write to decoded answer, ms. */
+  get lastRttMs(): number | undefined {
+    return this.#lastRttMs;
+  }
+
+  /**
+   * Sends one request and resolves to its decoded answer (PlcError on
+   * failure). The signal rejects the call with PlcError `aborted`; once the
+   * request is on the wire that drops the socket (1E answers cannot be told
+   * apart, so a late one must not be read as the next request's).
+   */
+  async request(
+    req: Request1E,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<Response1E> {
     const bytes = encodeRequest1E(req, this.#o);
     const timeoutMs = options.timeoutMs ?? this.#o.timeoutMs ?? 1000;
+    const { signal } = options;
     this.#requests++;
-    await this.#lock.acquire(undefined, () => closedError(this.#label));
+    const aborted = (when: string) =>
+      new PlcError("aborted", `${describe1E(req)} was aborted ${when}`);
+    try {
+      if (signal?.aborted) throw aborted("before it was sent");
+      await this.#lock.acquire(signal, () => aborted("while it waited for the socket"));
+    } catch (e) {
+      if (e instanceof PlcError) this.#failures[e.code]++;
+      throw e;
+    }
     try {
       for (let attempt = 0;; attempt++) {
         try {
           if (this.#closed) throw closedError(this.#label);
+          if (signal?.aborted) throw aborted("before it was sent");
           const s = this.#session ?? await this.#open();
-          return await this.#exchange(s, req, bytes, timeoutMs);
+          return await this.#exchange(s, req, bytes, timeoutMs, signal, aborted);
         } catch (e) {
           const again = attempt < (this.#o.retries ?? 0) && e instanceof PlcError &&
-            e.code === "timeout" && !this.#closed;
+            e.code === "timeout" && !this.#closed && !signal?.aborted;
           if (!again) throw e;
         }
       }
@@ -125,32 +156,45 @@ export class Plc1EClient {
     return s;
   }
 
-  #exchange(s: Session, req: Request1E, bytes: Uint8Array, timeoutMs: number): Promise<Response1E> {
+  #exchange(
+    s: Session,
+    req: Request1E,
+    bytes: Uint8Array,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    aborted: (when: string) => PlcError,
+  ): Promise<Response1E> {
     return new Promise((resolve, reject) => {
+      const onAbort = () => this.#teardown(s, aborted("after it was sent"));
       const timer = setTimeout(() => {
         this.#teardown(
           s,
           new PlcError(
             "timeout",
-            `no complete 1E answer from ${this.#label} within ${timeoutMs} ms to ${req.command} ${
-              formatAddress1E(req.head)
+            `no complete 1E answer from ${this.#label} within ${timeoutMs} ms to ${
+              describe1E(req)
             }`,
           ),
         );
       }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        s.inflight = undefined;
+      };
       s.inflight = {
         req,
+        sentAt: performance.now(),
         resolve: (r) => {
-          clearTimeout(timer);
-          s.inflight = undefined;
+          done();
           resolve(r);
         },
         reject: (e) => {
-          clearTimeout(timer);
-          s.inflight = undefined;
+          done();
           reject(e);
         },
       };
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.#write(s, bytes).catch((e) => this.#teardown(s, ioError(e, this.#label, "writing to")));
     });
   }
@@ -197,7 +241,9 @@ export class Plc1EClient {
     const whole = s.pending;
     s.pending = new Uint8Array(0);
     try {
-      f.resolve(decodeResponse1E(whole, f.req, frame));
+      const res = decodeResponse1E(whole, f.req, frame);
+      this.#lastRttMs = performance.now() - f.sentAt;
+      f.resolve(res);
     } catch (e) {
       if (e instanceof PlcError && e.code === "endCode") return f.reject(e);
       this.#teardown(s, e instanceof PlcError ? e : PlcError.protocol("undecodable 1E answer", 0));

@@ -13,6 +13,12 @@
  * response: subheader (command + 80), completion code (00 normal; 5B is
  *           followed by an abnormal code byte), then the read data.
  *
+ * The PLC model name read (command 15H, FX3U-ENET-ADP user's manual 7.6.3)
+ * is the subheader, PC number and monitoring timer alone; its answer is 95H,
+ * the completion code, the model code (F3H: FX3U/FX3UC) and a 00 byte, each
+ * one byte (binary) or two characters (ASCII): `15 FF 0A 00` → `95 00 F3 00`,
+ * `15FF000A` → `9500F300`.
+ *
  * Binary sends numbers low byte first; ASCII sends every field as upper-case
  * hex, most significant digit first. Bit data is two points a byte (binary,
  * first point in the high nibble) or one character a point (ASCII); an odd
@@ -70,10 +76,35 @@ export const DEVICES_1E: ReadonlyMap<Device1EName, Device1EInfo> = new Map(
 );
 const BY_CODE = new Map(TABLE.map((d) => [d.code, d]));
 
-/** Most points of a bit-unit batch read or write. */
+/** Most points of a bit-unit batch read (00H). */
 export const MAX_1E_BITS = 256;
-/** Most words of a word-unit batch read or write on an FX3U-ENET(-ADP). */
+/** Most points of a bit-unit batch write (02H). */
+export const MAX_1E_WRITE_BITS = 160;
+/** Most points of a word device in a word-unit batch read or write (01H, 03H). */
 export const MAX_1E_WORDS = 64;
+/** Most words (16 points each) of a bit device in a word-unit batch read (01H). */
+export const MAX_1E_BIT_DEVICE_READ_WORDS = 32;
+/** Most words (16 points each) of a bit device in a word-unit batch write (03H). */
+export const MAX_1E_BIT_DEVICE_WRITE_WORDS = 10;
+
+/**
+ * The most points one request of `command` may carry on a device of `kind`,
+ * after the FX3U-ENET-ADP user's manual, 7.4 (list of commands): 256 bits
+ * read, 160 written; in word units 64 points of a word device, 32 words of a
+ * bit device read and 10 written.
+ */
+export function limit1E(command: DeviceRequest1E["command"], kind: "bit" | "word"): number {
+  switch (command) {
+    case "readBits":
+      return MAX_1E_BITS;
+    case "writeBits":
+      return MAX_1E_WRITE_BITS;
+    case "readWords":
+      return kind === "bit" ? MAX_1E_BIT_DEVICE_READ_WORDS : MAX_1E_WORDS;
+    case "writeWords":
+      return kind === "bit" ? MAX_1E_BIT_DEVICE_WRITE_WORDS : MAX_1E_WORDS;
+  }
+}
 /** The completion code followed by an abnormal code. */
 export const COMPLETION_ABNORMAL = 0x5b;
 
@@ -83,25 +114,40 @@ export interface Ref1E {
   readonly address: number;
 }
 
-/** The four 1E batch commands. */
-export type Request1E =
+/** The four 1E batch commands, which address devices. */
+export type DeviceRequest1E =
   | { readonly command: "readBits"; readonly head: Ref1E; readonly points: number }
   | { readonly command: "readWords"; readonly head: Ref1E; readonly points: number }
   | { readonly command: "writeBits"; readonly head: Ref1E; readonly bits: ArrayLike<boolean> }
   | { readonly command: "writeWords"; readonly head: Ref1E; readonly words: ArrayLike<number> };
+
+/** The 1E requests JSScada sends: the batch commands and the PLC model name read (15H). */
+export type Request1E = DeviceRequest1E | { readonly command: "readModel" };
 
 /** The decoded answer to a 1E request. */
 export type Response1E =
   | { readonly command: "readBits"; readonly bits: boolean[] }
   | { readonly command: "readWords"; readonly words: Uint16Array }
   | { readonly command: "writeBits" }
-  | { readonly command: "writeWords" };
+  | { readonly command: "writeWords" }
+  | { readonly command: "readModel"; readonly modelCode: number };
+
+/** The PLC model name read's command (subheader). */
+export const COMMAND_READ_MODEL = 0x15;
+/** The model code an FX3U/FX3UC answers to 15H (FX3U-ENET-ADP user's manual 7.6.3). */
+export const MODEL_CODE_FX3U = 0xf3;
+
+/** The model a 15H model code stands for (`FX3U/FX3UC` for F3H), else the code in hex. */
+export function modelName1E(modelCode: number): string {
+  return modelCode === MODEL_CODE_FX3U ? "FX3U/FX3UC" : `model code ${hex2(modelCode)}H`;
+}
 
 const SUBHEADER: Readonly<Record<Request1E["command"], number>> = {
   readBits: 0x00,
   readWords: 0x01,
   writeBits: 0x02,
   writeWords: 0x03,
+  readModel: COMMAND_READ_MODEL,
 };
 const COMMAND_OF = ["readBits", "readWords", "writeBits", "writeWords"] as const;
 
@@ -136,12 +182,19 @@ export function parseAddress1E(text: string): Ref1E {
   return { device: name, address };
 }
 
+/** A short name of a 1E request for messages, such as "readWords D100 ×3". */
+export function describe1E(req: Request1E): string {
+  return req.command === "readModel"
+    ? "readModel (15H)"
+    : `${req.command} ${formatAddress1E(req.head)} ×${points1E(req)}`;
+}
+
 /** Formats a 1E device number back (octal for X and Y). */
 export function formatAddress1E(ref: Ref1E): string {
   return `${ref.device}${ref.address.toString(DEVICES_1E.get(ref.device)!.radix)}`;
 }
 
-function points1E(req: Request1E): number {
+function points1E(req: DeviceRequest1E): number {
   switch (req.command) {
     case "readBits":
     case "readWords":
@@ -153,8 +206,8 @@ function points1E(req: Request1E): number {
   }
 }
 
-/** Checks a 1E request's device, range and points (RangeError naming the limit). */
-export function checkRequest1E(req: Request1E): Device1EInfo {
+/** Checks a 1E batch request's device, range and points (RangeError naming the limit). */
+export function checkRequest1E(req: DeviceRequest1E): Device1EInfo {
   const d = DEVICES_1E.get(req.head.device);
   if (!d) throw new RangeError(`"${req.head.device}" is not an FX device of 1E frames`);
   const bits = req.command === "readBits" || req.command === "writeBits";
@@ -162,11 +215,10 @@ export function checkRequest1E(req: Request1E): Device1EInfo {
     throw new RangeError(`bit-unit access needs a bit device; ${d.name} is a word device`);
   }
   const n = points1E(req);
-  const max = bits ? MAX_1E_BITS : MAX_1E_WORDS;
+  const max = limit1E(req.command, d.kind);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new RangeError(
-      `${n} points break the 1E limit of 1 to ${max} ${bits ? "points" : "words"}`,
-    );
+    const of = bits ? "points" : d.kind === "bit" ? `words of bit device ${d.name}` : "words";
+    throw new RangeError(`${n} points break the 1E limit of 1 to ${max} ${of}`);
   }
   const span = bits || d.kind === "word" ? n : n * 16;
   const a = req.head.address;
@@ -191,7 +243,7 @@ function padded(bits: ArrayLike<boolean>): boolean[] {
   return out;
 }
 
-function dataSize(command: Request1E["command"], n: number, frame: FrameCode): number {
+function dataSize(command: DeviceRequest1E["command"], n: number, frame: FrameCode): number {
   const u = frame === "binary" ? 1 : 2;
   const even = n + (n % 2);
   switch (command) {
@@ -213,7 +265,7 @@ export function header1ESize(frame: FrameCode): number {
 /** Encodes a 1E request; limits are checked first (RangeError). */
 export function encodeRequest1E(req: Request1E, options: Frame1EOptions): Uint8Array {
   const { frame } = options;
-  const d = checkRequest1E(req);
+  const d = req.command === "readModel" ? undefined : checkRequest1E(req);
   const pc = options.pc ?? 0xff;
   const timer = options.monitoringTimer ?? 0x10;
   if (!Number.isInteger(pc) || pc < 0 || pc > 0xff) {
@@ -221,6 +273,13 @@ export function encodeRequest1E(req: Request1E, options: Frame1EOptions): Uint8A
   }
   if (!Number.isInteger(timer) || timer < 0 || timer > 0xffff) {
     throw new RangeError("the monitoring timer must be 0 to 65535 (units of 250 ms)");
+  }
+  if (req.command === "readModel" || !d) {
+    const w = new FrameWriter(frame, frame === "binary" ? 4 : 8);
+    w.uint(COMMAND_READ_MODEL, 1);
+    w.uint(pc, 1);
+    w.uint(timer, 2);
+    return w.done();
   }
   const n = points1E(req);
   const w = new FrameWriter(frame, header1ESize(frame) + dataSize(req.command, n, frame));
@@ -266,6 +325,7 @@ export function responseSize1E(
   const completion = r.uint(1, "completion code");
   if (completion === COMPLETION_ABNORMAL) return 3 * u;
   if (completion !== 0) return 2 * u;
+  if (req.command === "readModel") return 4 * u;
   const n = points1E(req);
   const even = n + (n % 2);
   switch (req.command) {
@@ -296,6 +356,11 @@ export function decodeResponse1E(buf: Uint8Array, req: Request1E, frame: FrameCo
     }
     const endCode = abnormal === undefined ? completion : (completion << 8) | abnormal;
     return fail1E(endCode, completion, abnormal);
+  }
+  if (req.command === "readModel") {
+    const modelCode = r.uint(1, "model code");
+    r.uint(1, "byte after the model code");
+    return { command: "readModel", modelCode };
   }
   const n = points1E(req);
   let res: Response1E;
@@ -331,9 +396,10 @@ function hex2(n: number): string {
 
 // ---- The PLC side: requests in, responses out (used by the fixture PLC). ----
 
-/** Tells a 1E request's code from its first byte: binary commands 00–03, ASCII '0'. */
+/** Tells a 1E request's code from its first byte: binary commands 00–03 and 15, ASCII '0' or '1'. */
 export function request1EFrameCode(first: number): FrameCode | undefined {
-  return first <= 0x03 ? "binary" : first === 0x30 ? "ascii" : undefined;
+  if (first <= 0x03 || first === COMMAND_READ_MODEL) return "binary";
+  return first === 0x30 || first === 0x31 ? "ascii" : undefined;
 }
 
 /**
@@ -345,6 +411,7 @@ export function requestSize1E(buf: Uint8Array, frame: FrameCode): number | undef
   if (buf.length < u) return undefined;
   const r = new FrameReader(frame, buf);
   const sub = r.uint(1, "subheader");
+  if (sub === COMMAND_READ_MODEL) return 4 * u;
   if (sub > 0x03) throw PlcError.protocol(`1E command ${hex2(sub)} is not a batch command`, 0);
   if (buf.length < header1ESize(frame)) return undefined;
   r.pos = 10 * u;
@@ -382,9 +449,17 @@ export function decodeRequest1E(buf: Uint8Array): Decoded1E {
   if (!frame) throw PlcError.protocol("the first byte is no 1E batch command", 0);
   const r = new FrameReader(frame, buf);
   const subheader = r.uint(1, "subheader");
-  if (subheader > 0x03) throw PlcError.protocol(`1E command ${hex2(subheader)} is unknown`, 0);
+  if (subheader > 0x03 && subheader !== COMMAND_READ_MODEL) {
+    throw PlcError.protocol(`1E command ${hex2(subheader)} is unknown`, 0);
+  }
   r.uint(1, "PC number");
   r.uint(2, "monitoring timer");
+  if (subheader === COMMAND_READ_MODEL) {
+    if (r.remaining() !== 0) {
+      throw PlcError.protocol(`${r.remaining()} bytes follow the model name read`, r.pos);
+    }
+    return { ok: true, frame, subheader, request: { command: "readModel" } };
+  }
   let address: number, devCode: number;
   if (frame === "binary") {
     address = r.uint(4, "head device number");
@@ -406,10 +481,10 @@ export function decodeRequest1E(buf: Uint8Array): Decoded1E {
     abnormal,
   });
   const d = BY_CODE.get(devCode);
-  const command = COMMAND_OF[subheader];
+  const command = COMMAND_OF[subheader as 0 | 1 | 2 | 3];
   const bits = command === "readBits" || command === "writeBits";
   if (!d || (bits && d.kind !== "bit")) return refuse(ABNORMAL_DEVICE);
-  if (n > (bits ? MAX_1E_BITS : MAX_1E_WORDS)) return refuse(ABNORMAL_POINTS);
+  if (n > limit1E(command, d.kind)) return refuse(ABNORMAL_POINTS);
   const span = bits || d.kind === "word" ? n : n * 16;
   if (address + span > d.size) return refuse(ABNORMAL_DEVICE);
   const head: Ref1E = { device: d.name, address };
@@ -437,6 +512,14 @@ export function decodeRequest1E(buf: Uint8Array): Decoded1E {
 /** Encodes a normal 1E response carrying `res`'s data. */
 export function encodeResponse1E(frame: FrameCode, res: Response1E): Uint8Array {
   const u = frame === "binary" ? 1 : 2;
+  if (res.command === "readModel") {
+    const m = new FrameWriter(frame, 4 * u);
+    m.uint(COMMAND_READ_MODEL | 0x80, 1);
+    m.uint(0, 1);
+    m.uint(res.modelCode, 1);
+    m.uint(0, 1);
+    return m.done();
+  }
   const pairs = res.command === "readBits" ? Math.ceil(res.bits.length / 2) : 0;
   const data = res.command === "readWords" ? res.words.length * 2 * u : pairs * u;
   const w = new FrameWriter(frame, 2 * u + data);

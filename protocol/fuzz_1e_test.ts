@@ -15,6 +15,7 @@ import {
   encodeResponse1E,
   MAX_1E_BITS,
   MAX_1E_WORDS,
+  MAX_1E_WRITE_BITS,
   type Request1E,
   requestSize1E,
   type Response1E,
@@ -51,7 +52,7 @@ const request1E: fc.Arbitrary<Request1E> = fc.oneof(
       points: fc.constant(n),
     })
   ),
-  fc.integer({ min: 1, max: MAX_1E_BITS }).chain((n) =>
+  fc.integer({ min: 1, max: MAX_1E_WRITE_BITS }).chain((n) =>
     fc.record({
       command: fc.constant("writeBits" as const),
       head: head(bitNames, n),
@@ -65,6 +66,7 @@ const request1E: fc.Arbitrary<Request1E> = fc.oneof(
       words: fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: n, maxLength: n }),
     })
   ),
+  fc.constant({ command: "readModel" as const }),
 );
 
 function responseFor(req: Request1E): fc.Arbitrary<Response1E> {
@@ -82,12 +84,17 @@ function responseFor(req: Request1E): fc.Arbitrary<Response1E> {
         maxLength: req.points,
       })
         .map((w) => ({ command: "readWords" as const, words: Uint16Array.from(w) }));
+    case "readModel":
+      return fc.integer({ min: 0, max: 0xff }).map((modelCode) => ({
+        command: "readModel" as const,
+        modelCode,
+      }));
     default:
       return fc.constant({ command: req.command });
   }
 }
 
-const SUB = { readBits: 0, readWords: 1, writeBits: 2, writeWords: 3 } as const;
+const SUB = { readBits: 0, readWords: 1, writeBits: 2, writeWords: 3, readModel: 0x15 } as const;
 
 const mutation = mutationArb();
 

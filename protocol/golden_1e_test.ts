@@ -13,6 +13,7 @@ import {
   encodeErrorResponse1E,
   encodeRequest1E,
   encodeResponse1E,
+  modelName1E,
   parseAddress1E,
   type Request1E,
   requestSize1E,
@@ -124,4 +125,64 @@ Deno.test("FX numbering: X and Y octal, the rest decimal; limits 256 points and 
   const wire = encodeRequest1E(all, { frame: "binary" });
   assert.equal(wire[10], 0); // 256 points are sent as 00
   assert.deepEqual((decodeRequest1E(wire) as { request: unknown }).request, all);
+});
+
+Deno.test("1E limits per device kind (FX3U-ENET-ADP user's manual 7.4, list of commands): 160 bits written, 32 words of a bit device read, 10 written", () => {
+  const enc = (req: Request1E) => encodeRequest1E(req, { frame: "binary" });
+  const M = { device: "M", address: 0 } as const;
+  enc({ command: "writeBits", head: M, bits: Array(160).fill(true) });
+  assert.throws(
+    () => enc({ command: "writeBits", head: M, bits: Array(161).fill(true) }),
+    new RangeError("161 points break the 1E limit of 1 to 160 points"),
+  );
+  enc({ command: "readWords", head: M, points: 32 });
+  assert.throws(
+    () => enc({ command: "readWords", head: M, points: 33 }),
+    new RangeError("33 points break the 1E limit of 1 to 32 words of bit device M"),
+  );
+  enc({ command: "writeWords", head: M, words: Array(10).fill(0) });
+  assert.throws(
+    () => enc({ command: "writeWords", head: M, words: Array(11).fill(0) }),
+    new RangeError("11 points break the 1E limit of 1 to 10 words of bit device M"),
+  );
+  // The PLC side answers an over-long request with 5B and abnormal code 11 (points out of range).
+  const over = hex("01 FF 1000 00000000 204D 21 00"); // 33 words of M from M0
+  assert.deepEqual(decodeRequest1E(over), {
+    ok: false,
+    frame: "binary",
+    subheader: 1,
+    completion: 0x5b,
+    abnormal: 0x11,
+  });
+  const fine = hex("01 FF 1000 00000000 204D 20 00"); // 32 words
+  assert.equal(decodeRequest1E(fine).ok, true);
+});
+
+Deno.test("1E PLC model name read (15H), FX3U-ENET-ADP user's manual 7.6.3: 15 FF 0A 00 → 95 00 F3 00 (FX3U/FX3UC), binary and ASCII, both directions", () => {
+  const req: Request1E = { command: "readModel" };
+  const opts = { monitoringTimer: 0x0a } as const;
+  assert.deepEqual(encodeRequest1E(req, { frame: "binary", ...opts }), hex("15 FF 0A 00"));
+  assert.deepEqual(encodeRequest1E(req, { frame: "ascii", ...opts }), ascii("15FF000A"));
+  const res = { command: "readModel", modelCode: 0xf3 } as const;
+  assert.deepEqual(decodeResponse1E(hex("95 00 F3 00"), req, "binary"), res);
+  assert.deepEqual(decodeResponse1E(ascii("9500F300"), req, "ascii"), res);
+  assert.equal(modelName1E(0xf3), "FX3U/FX3UC");
+  assert.equal(modelName1E(0x8b), "model code 8BH");
+  for (
+    const [wire, answer] of [[hex("15 FF 0A 00"), hex("95 00 F3 00")], [
+      ascii("15FF000A"),
+      ascii("9500F300"),
+    ]]
+  ) {
+    const d = decodeRequest1E(wire);
+    assert.ok(d.ok);
+    assert.deepEqual(d.request, req);
+    assert.equal(requestSize1E(wire, d.frame), wire.length);
+    assert.equal(responseSize1E(answer, req, d.frame), answer.length);
+    assert.deepEqual(encodeResponse1E(d.frame, res), answer);
+  }
+  assert.throws(
+    () => decodeResponse1E(hex("95 5B 10"), req, "binary"),
+    (e) => e instanceof PlcError && e.code === "endCode" && e.endCode === 0x5b10,
+  );
 });

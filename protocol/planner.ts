@@ -86,6 +86,19 @@ export interface PlanOptions {
   readonly maxGap?: number;
   /** Most words per block, 1 to {@link MC_MAX_WORDS} (the default). */
   readonly maxWords?: number;
+  /**
+   * Most words per block of a bit device (read in word units, 16 points a
+   * word); default `maxWords`. An FX3 over 1E reads 32 (protocol/fx3.ts).
+   */
+  readonly maxBitDeviceWords?: number;
+  /**
+   * Points of each device of a series whose CPU has fewer than the Q table
+   * (FX3: protocol/fx3.ts); a device missing from the map cannot be read.
+   * Default: the sizes of protocol/devices.ts.
+   */
+  readonly sizes?: ReadonlyMap<DeviceName, number>;
+  /** How messages write an address (default {@link formatAddress}; X/Y octal on FX3). */
+  readonly format?: (a: Address) => string;
 }
 
 /** Where one tag's value sits in the responses; also the options passed to decodeValue. */
@@ -146,8 +159,11 @@ export function planReads<Id>(
   if (!Number.isInteger(maxGap) || maxGap < 0) {
     throw new RangeError(`maxGap must be a whole number of words ≥ 0, not ${maxGap}`);
   }
-  if (!Number.isInteger(maxWords) || maxWords < 1 || maxWords > MC_MAX_WORDS) {
-    throw new RangeError(`maxWords must be 1 to ${MC_MAX_WORDS}, not ${maxWords}`);
+  const maxBitWords = options.maxBitDeviceWords ?? maxWords;
+  for (const [name, v] of [["maxWords", maxWords], ["maxBitDeviceWords", maxBitWords]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > MC_MAX_WORDS) {
+      throw new RangeError(`${name} must be 1 to ${MC_MAX_WORDS}, not ${v}`);
+    }
   }
   const n = tags.length;
   const first = new Int32Array(n), last = new Int32Array(n);
@@ -155,7 +171,7 @@ export function planReads<Id>(
   const byDevice = new Map<DeviceName, number[]>();
   for (let i = 0; i < n; i++) {
     const tag = tags[i];
-    const m = measure(tag, maxWords);
+    const m = measure(tag, maxWords, options.sizes, options.format ?? formatAddress);
     first[i] = m.first, last[i] = m.last, bits[i] = m.bit, lengths[i] = m.length;
     const list = byDevice.get(tag.address.device);
     if (list) list.push(i);
@@ -166,13 +182,14 @@ export function planReads<Id>(
   const entries = new Array<ReadEntry>(n);
   for (const [name, list] of byDevice) {
     const perWord = DEVICES.get(name)!.kind === "bit" ? 16 : 1;
+    const cap = perWord === 16 ? maxBitWords : maxWords;
     list.sort((a, b) => first[a] - first[b] || last[a] - last[b]);
     let head = 0, end = -1, blockEntries: ReadEntry[] = [];
     for (let k = 0; k < list.length; k++) {
       const i = list[k];
       if (last[i] > end) {
         head = first[i];
-        end = blockEnd(list, k, first, last, maxGap, maxWords);
+        end = blockEnd(list, k, first, last, maxGap, cap);
         blockEntries = [];
         blocks.push({
           device: name,
@@ -231,6 +248,8 @@ export function extractValues(
 function measure(
   tag: PlanTag<unknown>,
   maxWords: number,
+  sizes: ReadonlyMap<DeviceName, number> | undefined,
+  format: (a: Address) => string,
 ): { first: number; last: number; bit: number; length: number } {
   const { address, type } = tag;
   const info = DEVICES.get(address.device);
@@ -241,7 +260,11 @@ function measure(
   if (!Number.isInteger(a) || a < 0) {
     throw new RangeError(`tag ${JSON.stringify(tag.id)}: bad ${info.name} device number ${a}`);
   }
-  const label = `tag ${JSON.stringify(tag.id)} (${formatAddress(address)})`;
+  const label = `tag ${JSON.stringify(tag.id)} (${format(address)})`;
+  const size = sizes ? sizes.get(info.name) : info.size;
+  if (size === undefined) {
+    throw new RangeError(`${label}: ${info.name} is no device of this PLC's CPU series`);
+  }
   if (info.iqrOnly) {
     // Batch reads here use the Q device specification; iQ-R devices need 0002/0003 and long
     // ones random read double-word access, which polling does not plan yet.
@@ -254,7 +277,7 @@ function measure(
       throw new RangeError(`${label}: ${type} on bit device ${info.name}; only BOOL can be`);
     }
     if (address.bit !== undefined) throw new RangeError(`${label}: .n on a bit device`);
-    if (a >= info.size) throw new RangeError(`${label} is past the end of ${info.name}`);
+    if (a >= size) throw new RangeError(`${label} is past the end of ${info.name}`);
     return { first: a >> 4, last: a >> 4, bit: a & 15, length: 0 };
   }
   const bit = address.bit;
@@ -267,7 +290,7 @@ function measure(
   } catch (e) {
     throw new RangeError(`${label}: ${(e as Error).message}`);
   }
-  if (a + words > info.size) throw new RangeError(`${label} runs past the end of ${info.name}`);
+  if (a + words > size) throw new RangeError(`${label} runs past the end of ${info.name}`);
   if (words > maxWords) {
     throw new RangeError(`${label} needs ${words} words; one read holds ${maxWords}`);
   }

@@ -17,6 +17,9 @@ const tag = (id: string | number, address: string, type: DataType = "INT16", len
 
 const isBitDevice = (name: DeviceName) => DEVICES.get(name)!.kind === "bit";
 
+/** The limits the reference checks below take. */
+type Limits = Required<Pick<PlanOptions, "maxGap" | "maxWords">>;
+
 /** The word span a tag occupies, worked out here apart from the planner. */
 function spanOf(t: PlanTag): [number, number] {
   const a = t.address.address;
@@ -25,7 +28,7 @@ function spanOf(t: PlanTag): [number, number] {
 }
 
 /** A block [b, e] is valid per the planner's definition for the spans of its device's tags. */
-function validBlock(spans: [number, number][], b: number, e: number, o: Required<PlanOptions>) {
+function validBlock(spans: [number, number][], b: number, e: number, o: Limits) {
   if (e < b || e - b + 1 > o.maxWords) return false;
   const covered = new Array<boolean>(e - b + 1).fill(false);
   for (const [s, t] of spans) {
@@ -48,7 +51,7 @@ function spansByDevice(tags: readonly PlanTag[]): Map<DeviceName, [number, numbe
 }
 
 /** Fewest valid blocks, by searching every set of valid blocks (small cases only). */
-function bruteForceMinimum(tags: readonly PlanTag[], o: Required<PlanOptions>): number {
+function bruteForceMinimum(tags: readonly PlanTag[], o: Limits): number {
   let total = 0;
   for (const spans of spansByDevice(tags).values()) {
     const lo = Math.min(...spans.map((s) => s[0])), hi = Math.max(...spans.map((s) => s[1]));
@@ -71,7 +74,7 @@ function bruteForceMinimum(tags: readonly PlanTag[], o: Required<PlanOptions>): 
 }
 
 /** Asserts that `plan` is valid for `tags` and that its entries point where the tags are. */
-function assertValidPlan(tags: readonly PlanTag[], plan: ReadPlan, o: Required<PlanOptions>) {
+function assertValidPlan(tags: readonly PlanTag[], plan: ReadPlan, o: Limits) {
   const spans = spansByDevice(tags);
   for (const block of plan.blocks) {
     assert.equal(block.unit, "word");
@@ -131,7 +134,7 @@ function assertExtractsMemory(tags: readonly PlanTag[], plan: ReadPlan, seed: nu
   tags.forEach((t, i) => assert.ok(Object.is(values[i], memory.expected(t)), `tag ${t.id}`));
 }
 
-const defaults: Required<PlanOptions> = { maxGap: 64, maxWords: MC_MAX_WORDS };
+const defaults: Limits = { maxGap: 64, maxWords: MC_MAX_WORDS };
 
 Deno.test("adjacent word tags of mixed types merge into one block", () => {
   const tags = [tag(1, "D100"), tag(2, "D101", "INT32"), tag(3, "D103", "FLOAT64")];

@@ -4,6 +4,8 @@
  * idle client; when all are busy it waits in a bounded FIFO queue. A full
  * queue is back-pressure (PlcError `busy`), a request that waited too long is
  * dropped unsent (PlcError `timeout`), so a poller never piles up stale reads.
+ * The sockets are {@link PlcClient}s (3E/4E) unless the options name another
+ * kind of client (1E for FX3: protocol/client1e_mc.ts).
  */
 import {
   type ClientOptions,
@@ -30,8 +32,32 @@ export const DEFAULT_MAX_QUEUE_AGE_MS = DEFAULT_TIMEOUT_MS;
 /** Weight of the newest round trip in the moving average. */
 const RTT_EWMA_ALPHA = 0.2;
 
+/** What the pool needs of one socket client: {@link PlcClient}, or the 1E client's adapter. */
+export interface PoolClient {
+  request(req: McRequest, options: RequestOptions): Promise<unknown>;
+  readonly connected: boolean;
+  /** Round trip of the last answered request, ms. */
+  readonly lastRttMs: number | undefined;
+  close(): Promise<void>;
+}
+
+/** A kind of socket client: how to make one and how to check a request before it is queued. */
+export interface PoolClientKind {
+  create(options: ClientOptions): PoolClient;
+  /** Throws RangeError for a request the client's frames cannot carry (nothing is sent). */
+  check(req: McRequest, options: ClientOptions): void;
+}
+
+/** The 3E/4E socket client, the pool's default. */
+export const MC_CLIENT: PoolClientKind = {
+  create: (options) => new PlcClient(options),
+  check: (req, options) => checkRequest(req, options.frame, options.extended === true),
+};
+
 /** The client options, shared by every socket, plus the pool's own. */
 export interface PoolOptions extends ClientOptions {
+  /** The kind of socket client (default {@link MC_CLIENT}: 3E/4E frames). */
+  readonly client?: PoolClientKind;
   /** Most sockets to the PLC. */
   readonly size?: number;
   /** Most requests waiting for a free socket; one more is rejected with `busy`. */
@@ -86,18 +112,19 @@ interface Queued {
  */
 export class PlcPool {
   readonly #options: ClientOptions;
+  readonly #kind: PoolClientKind;
   readonly #size: number;
   readonly #maxQueue: number;
   readonly #maxQueueAgeMs: number;
   readonly #label: string;
   /** Requests each socket takes at once (4E pipelining; 1 in 3E). */
   readonly #depth: number;
-  readonly #clients: PlcClient[] = [];
+  readonly #clients: PoolClient[] = [];
   /**
    * Idle request slots (a client appears once per free pipelining slot), most
    * recently used last, so light load stays on few sockets.
    */
-  readonly #idle: PlcClient[] = [];
+  readonly #idle: PoolClient[] = [];
   readonly #queue: Queued[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -109,7 +136,8 @@ export class PlcPool {
 
   /** Validates the options (RangeError); opens nothing until the first request. */
   constructor(options: PoolOptions) {
-    const { size, maxQueue, maxQueueAgeMs, ...clientOptions } = options;
+    const { size, maxQueue, maxQueueAgeMs, client, ...clientOptions } = options;
+    this.#kind = client ?? MC_CLIENT;
     this.#size = count(size ?? DEFAULT_POOL_SIZE, "size", 1);
     this.#maxQueue = count(maxQueue ?? DEFAULT_MAX_QUEUE, "maxQueue", 0);
     this.#maxQueueAgeMs = maxQueueAgeMs ?? DEFAULT_MAX_QUEUE_AGE_MS;
@@ -118,7 +146,7 @@ export class PlcPool {
     this.#depth = clientOptions.pipelineDepth ?? 1;
     this.#label = `${options.host}:${options.port}`;
     // The first client checks route and timers now, not at the first request; it connects lazily.
-    const first = new PlcClient(clientOptions);
+    const first = this.#kind.create(clientOptions);
     this.#clients.push(first);
     for (let i = 0; i < this.#depth; i++) this.#idle.push(first);
   }
@@ -148,7 +176,7 @@ export class PlcPool {
     req: R,
     options: PoolRequestOptions = {},
   ): Promise<ResponseFor<R>> {
-    checkRequest(req, this.#options.frame, this.#options.extended === true);
+    this.#kind.check(req, this.#options);
     this.#requests++;
     try {
       if (this.#closed) throw closedError(this.#label, "(the pool is closed)");
@@ -184,10 +212,10 @@ export class PlcPool {
     await Promise.all(this.#clients.map((c) => c.close()));
   }
 
-  #idleClient(): PlcClient | undefined {
+  #idleClient(): PoolClient | undefined {
     const idle = this.#idle.pop();
     if (idle || this.#clients.length >= this.#size) return idle;
-    const client = new PlcClient(this.#options);
+    const client = this.#kind.create(this.#options);
     this.#clients.push(client);
     // The socket's other pipelining slots: used before yet another socket is opened.
     for (let i = 1; i < this.#depth; i++) this.#idle.push(client);
@@ -195,7 +223,7 @@ export class PlcPool {
   }
 
   /** Runs a request on `client`, then hands the client to the queue or back to the idle list. */
-  async #run(client: PlcClient, req: McRequest, options: RequestOptions): Promise<unknown> {
+  async #run(client: PoolClient, req: McRequest, options: RequestOptions): Promise<unknown> {
     this.#inFlight++;
     try {
       const res = await client.request(req, options);
@@ -213,7 +241,7 @@ export class PlcPool {
     }
   }
 
-  #handOff(client: PlcClient): void {
+  #handOff(client: PoolClient): void {
     if (this.#closed) return;
     this.#expire();
     const next = this.#queue.shift();

@@ -3,6 +3,9 @@
  * writes (1401) or random writes (1402), whichever needs fewer. Scattered
  * single words or bits go in one random write; long runs go as batch writes.
  * Pure, for the runtime's write path (operator writes, handshake acks).
+ * 1E frames (FX3) have no random write: {@link BatchLimits} with `random:
+ * false` and the 1E sizes (protocol/series.ts writePlannerLimitsFor) keep
+ * every plan to batch writes.
  */
 import {
   MAX_BATCH_BITS,
@@ -28,6 +31,18 @@ export interface BitWrite {
   readonly device: DeviceName;
   readonly address: number;
   readonly bits: readonly boolean[];
+}
+
+/** What the PLC's frames allow; default 3E/4E: random writes, 960 words, the frame's bit limit. */
+export interface BatchLimits {
+  /** Random write 1402 may be chosen (default true; false for 1E, which has none). */
+  readonly random?: boolean;
+  /** Most words per batch write of a word device (default 960). */
+  readonly maxWords?: number;
+  /** Most words per batch write of a bit device in word units (default `maxWords`). */
+  readonly maxBitDeviceWords?: number;
+  /** Most points per bit-unit batch write (default the frame code's limit). */
+  readonly maxBits?: number;
 }
 
 /** Runs of one device: later writes win where they overlap. */
@@ -63,18 +78,24 @@ const wordStep = (d: DeviceName) => DEVICES.get(d)!.kind === "bit" ? 16 : 1;
  * most 160 words a request: 160 × 12 = 1,920), whichever needs fewer; batch
  * writes on a tie. Overlapping writes: the later one wins.
  */
-export function planWordWrites(writes: readonly WordWrite[]): McRequest[] {
+export function planWordWrites(
+  writes: readonly WordWrite[],
+  limits: BatchLimits = {},
+): McRequest[] {
   const all = runs(writes.map((w) => ({ ...w, values: w.words })), wordStep);
+  const maxWords = limits.maxWords ?? MAX_BATCH_WORDS;
   const batch: McRequest[] = [];
   for (const r of all) {
-    for (let at = 0; at < r.values.length; at += MAX_BATCH_WORDS) {
+    const max = wordStep(r.device) === 16 ? limits.maxBitDeviceWords ?? maxWords : maxWords;
+    for (let at = 0; at < r.values.length; at += max) {
       batch.push({
         command: "writeWords",
         head: { device: r.device, address: r.address + at * wordStep(r.device) },
-        words: r.values.slice(at, at + MAX_BATCH_WORDS),
+        words: r.values.slice(at, at + max),
       });
     }
   }
+  if (limits.random === false) return batch;
   const singles: RandomValue[] = all.flatMap((r) =>
     r.values.map((value, i) => ({
       device: r.device,
@@ -99,14 +120,18 @@ export function planWordWrites(writes: readonly WordWrite[]): McRequest[] {
  * each contiguous run, or random bit writes (188 points a request), whichever
  * needs fewer; batch writes on a tie.
  */
-export function planBitWrites(writes: readonly BitWrite[], frame: FrameCode): McRequest[] {
+export function planBitWrites(
+  writes: readonly BitWrite[],
+  frame: FrameCode,
+  limits: BatchLimits = {},
+): McRequest[] {
   for (const w of writes) {
     if (DEVICES.get(w.device)?.kind !== "bit") {
       throw new RangeError(`bit writes need a bit device; ${w.device} is a word device`);
     }
   }
   const all = runs(writes.map((w) => ({ ...w, values: w.bits })), () => 1);
-  const max = MAX_BATCH_BITS[frame];
+  const max = limits.maxBits ?? MAX_BATCH_BITS[frame];
   const batch: McRequest[] = [];
   for (const r of all) {
     for (let at = 0; at < r.values.length; at += max) {
@@ -117,6 +142,7 @@ export function planBitWrites(writes: readonly BitWrite[], frame: FrameCode): Mc
       });
     }
   }
+  if (limits.random === false) return batch;
   const singles: RandomBit[] = all.flatMap((r) =>
     r.values.map((value, i) => ({ device: r.device, address: r.address + i, value }))
   );

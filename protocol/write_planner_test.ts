@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { startFixturePlc } from "../fixtures/plc_server.ts";
 import { PlcClient } from "./client.ts";
 import { checkRequest } from "./commands.ts";
+import { toRequest1E } from "./client1e_mc.ts";
+import { writePlannerLimitsFor } from "./series.ts";
 import { planBitWrites, planWordWrites } from "./write_planner.ts";
 
 Deno.test("scattered words go in one random write; a long run stays one batch write", () => {
@@ -115,4 +117,39 @@ Deno.test("planned writes land in the fixture PLC exactly as batch writes would"
     await client.close();
     await plc.close();
   }
+});
+
+Deno.test("FX3 write plans are 1E batch writes only, within the 1E limits: never random write 1402", () => {
+  const fx3 = writePlannerLimitsFor("FX3");
+  const scattered = [
+    { device: "D", address: 10, words: [1] },
+    { device: "D", address: 500, words: [2] },
+    { device: "D", address: 900, words: [3] },
+  ] as const;
+  assert.equal(planWordWrites(scattered).length, 1, "a Q takes one random write");
+  assert.deepEqual(planWordWrites(scattered, fx3).map((r) => r.command), [
+    "writeWords",
+    "writeWords",
+    "writeWords",
+  ]);
+  const run = planWordWrites([{ device: "D", address: 0, words: Array(100).fill(7) }], fx3);
+  assert.deepEqual(run.map((r) => r.command === "writeWords" && r.words.length), [64, 36]);
+  const bitWords = planWordWrites([{ device: "M", address: 0, words: Array(12).fill(1) }], fx3);
+  assert.deepEqual(
+    bitWords.map((r) => r.command === "writeWords" && [r.head.address, r.words.length]),
+    [[0, 10], [160, 2]],
+    "bit devices in word units: 10 words (160 points) a write",
+  );
+  const points = [
+    { device: "M", address: 5, bits: [true] },
+    { device: "Y", address: 8, bits: [true] },
+    { device: "M", address: 1000, bits: Array(200).fill(false) },
+  ] as const;
+  assert.equal(planBitWrites(points, "binary")[0].command, "randomWriteBits");
+  const plan = planBitWrites(points, "binary", fx3);
+  assert.deepEqual(
+    plan.map((r) => r.command === "writeBits" && [r.head.device, r.head.address, r.bits.length]),
+    [["M", 5, 1], ["M", 1000, 160], ["M", 1160, 40], ["Y", 8, 1]],
+  );
+  for (const r of [...run, ...bitWords, ...plan]) toRequest1E(r); // each fits a 1E frame
 });

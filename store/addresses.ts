@@ -14,6 +14,7 @@ import {
   formatDeviceNumber,
   parseAddress,
 } from "../protocol/devices.ts";
+import { formatAddressFor, parseAddressFor, readPlanOptionsFor } from "../protocol/series.ts";
 import { type DataType, wordCount } from "../protocol/values.ts";
 import type { Issue } from "./errors.ts";
 
@@ -45,9 +46,13 @@ export function frameProblem(a: Address, text: string, frame: FrameCode): string
   } at most; give this PLC binary frames`;
 }
 
-function parse(text: string, path: string): { address?: Address; issue?: Issue } {
+function parse(
+  text: string,
+  path: string,
+  series: string | undefined,
+): { address?: Address; issue?: Issue } {
   try {
-    return { address: parseAddress(text) };
+    return { address: parseAddressFor(series, text) };
   } catch (e) {
     return { issue: { path, message: (e as Error).message } };
   }
@@ -55,17 +60,20 @@ function parse(text: string, path: string): { address?: Address; issue?: Issue }
 
 /**
  * Checks a tag's address against its data type (and length, for STRING) and,
- * when the PLC is known, its frame code. Issues name `address` or `dataType`.
+ * when the PLC is known, its frame code and series (an FX3's devices, octal
+ * X/Y and ranges: protocol/fx3.ts). Issues name `address` or `dataType`.
  */
 export function checkTagAddress(
   text: string,
   dataType: DataType,
   length: number | null,
   frame: FrameCode | undefined,
+  series?: string,
 ): Issue[] {
-  const { address: a, issue } = parse(text, "address");
+  const { address: a, issue } = parse(text, "address", series);
   if (!a) return [issue!];
   const info = DEVICES.get(a.device)!;
+  const size = readPlanOptionsFor(series).sizes?.get(a.device) ?? info.size;
   const issues: Issue[] = [];
   if (info.iqrOnly) {
     return [{
@@ -95,12 +103,12 @@ export function checkTagAddress(
   }
   if (info.kind === "word" && a.bit === undefined && dataType !== "BOOL") {
     const words = dataType === "STRING" ? (length ?? 1) : wordCount(dataType);
-    if (a.address + words > info.size) {
+    if (a.address + words > size) {
       issues.push({
         path: "address",
         message:
-          `${dataType} at ${text} takes ${words} words and runs past the end of device ${a.device} (${a.device}${
-            formatDeviceNumber(a.device, info.size - 1)
+          `${dataType} at ${text} takes ${words} words and runs past the end of device ${a.device} (${
+            formatAddressFor(series, { device: a.device, address: size - 1 })
           })`,
       });
     }
@@ -112,14 +120,15 @@ export function checkTagAddress(
 
 /**
  * Checks a handshake bit: a point of a bit device or a bit of a word
- * (`M3000`, `D100.0`) that the PLC's frame can address.
+ * (`M3000`, `D100.0`) that the PLC's frame can address, in its series' numbering.
  */
 export function checkBitAddress(
   text: string,
   path: string,
   frame: FrameCode | undefined,
+  series?: string,
 ): Issue[] {
-  const { address: a, issue } = parse(text, path);
+  const { address: a, issue } = parse(text, path, series);
   if (!a) return [issue!];
   if (DEVICES.get(a.device)!.kind === "word" && a.bit === undefined) {
     return [{

@@ -6,7 +6,8 @@
 import { z } from "@hono/zod-openapi";
 import type { PlcConfig } from "../model/config.ts";
 import { parseAddress } from "../protocol/devices.ts";
-import { frameProblem } from "./addresses.ts";
+import type { DataType } from "../protocol/values.ts";
+import { checkBitAddress, checkTagAddress, frameProblem } from "./addresses.ts";
 import { codeGetter, makeResource, type Resource } from "./config_resource.ts";
 import type { Core } from "./core.ts";
 import type { Issue } from "./errors.ts";
@@ -75,22 +76,35 @@ export function seriesProblems(plc: {
   pipelineDepth?: number;
 }): Issue[] {
   const issues: Issue[] = [];
-  if (plc.series === "FX3") {
-    issues.push({
-      path: "series",
-      message: "FX3 CPUs (FX3U-ENET) speak only 1E frames, which JSScada does not support yet",
-    });
-  }
+  if (plc.series === "FX3") issues.push(...fx3Problems(plc));
   if (plc.series === "iQ-F") {
     issues.push({
       path: "series",
       message: "iQ-F (octal X/Y numbering) is not supported yet; Q covers its decimal devices",
     });
   }
-  if ((plc.pipelineDepth ?? 1) > 1 && plc.frameType !== "4E") {
+  if ((plc.pipelineDepth ?? 1) > 1 && plc.frameType !== "4E" && plc.series !== "FX3") {
     issues.push({
       path: "pipelineDepth",
       message: "pipelining needs 4E frames: 3E answers carry no serial number to match them",
+    });
+  }
+  return issues;
+}
+
+/** What 1E frames (FX3) cannot do: 4E frames, pipelining. */
+function fx3Problems(plc: { frameType?: string; pipelineDepth?: number }): Issue[] {
+  const issues: Issue[] = [];
+  if (plc.frameType === "4E") {
+    issues.push({
+      path: "frameType",
+      message: "FX3 CPUs (FX3U-ENET) speak 1E frames, which have no 4E form; leave frameType 3E",
+    });
+  }
+  if ((plc.pipelineDepth ?? 1) > 1) {
+    issues.push({
+      path: "pipelineDepth",
+      message: "1E frames (FX3) carry no serial number: one request at a time, pipelineDepth 1",
     });
   }
   return issues;
@@ -175,6 +189,39 @@ function unreachable(core: Core, plc: PlcConfig): Issue[] {
   }];
 }
 
+/**
+ * Tags and handshake bits that the PLC's new series cannot address (a change
+ * to or from FX3 changes the device set, the X/Y numbering and the ranges).
+ */
+function seriesMisfits(core: Core, plc: PlcConfig): Issue[] {
+  const tags = core.db.all<{ code: string; address: string; type: string; length: number | null }>(
+    "SELECT code, address, data_type AS type, length FROM tags WHERE plc_id = ?",
+    plc.id,
+  );
+  const bits = core.db.all<{ code: string; address: string }>(
+    `SELECT code, request_bit AS address FROM polling_groups
+       WHERE plc_id = ?1 AND request_bit IS NOT NULL
+     UNION ALL SELECT code, ack_bit FROM polling_groups WHERE plc_id = ?1 AND ack_bit IS NOT NULL`,
+    plc.id,
+  );
+  const bad: string[] = [];
+  for (const t of tags) {
+    const [issue] = checkTagAddress(t.address, t.type as DataType, t.length, plc.frame, plc.series);
+    if (issue) bad.push(`tag ${t.code} (${issue.message})`);
+  }
+  for (const g of bits) {
+    const [issue] = checkBitAddress(g.address, "bit", plc.frame, plc.series);
+    if (issue) bad.push(`group ${g.code} (${issue.message})`);
+  }
+  if (!bad.length) return [];
+  const more = bad.length > 3 ? ` and ${bad.length - 3} more` : "";
+  return [{
+    path: "series",
+    message: `series ${plc.series ?? "Q"} cannot address ${bad.slice(0, 3).join(", ")}${more}; ` +
+      "change or delete those first",
+  }];
+}
+
 /** Creates the PLCs resource of a store. */
 export function createPlcs(core: Core): PlcsResource {
   const table = core.tables.plcs;
@@ -204,8 +251,10 @@ export function createPlcs(core: Core): PlcsResource {
         : [{ path: "processId", message: `no process with id ${data.processId}` }]),
       ...seriesProblems(data),
     ],
-    checkDependents: (before, after) =>
-      after.frame !== before.frame && after.frame === "ascii" ? unreachable(core, after) : [],
+    checkDependents: (before, after) => [
+      ...(after.frame !== before.frame && after.frame === "ascii" ? unreachable(core, after) : []),
+      ...((before.series === "FX3") !== (after.series === "FX3") ? seriesMisfits(core, after) : []),
+    ],
     dependents: [
       { resource: "tags", label: ["tag", "tags"], sql: "SELECT id FROM tags WHERE plc_id = ?" },
       {

@@ -202,7 +202,7 @@ Deno.test("PLCs list filters by process, frame, enabled and text, with paging", 
   assert.equal(page.total, 3);
 });
 
-Deno.test("series and pipelining: unsupported series and 3E pipelining are refused by name", () => {
+Deno.test("series and pipelining: 3E pipelining and what 1E lacks are refused by name", () => {
   using store = testStore();
   const { process } = seedPlant(store);
   const issues = (input: Record<string, unknown>) => {
@@ -214,7 +214,12 @@ Deno.test("series and pipelining: unsupported series and 3E pipelining are refus
     }
     return [];
   };
-  assert.match(issues({ series: "FX3" }).join(), /series: FX3 .*1E frames/);
+  assert.deepEqual(issues({ series: "FX3", frameType: "4E" }), [
+    "frameType: FX3 CPUs (FX3U-ENET) speak 1E frames, which have no 4E form; leave frameType 3E",
+  ]);
+  assert.deepEqual(issues({ series: "FX3", pipelineDepth: 2 }), [
+    "pipelineDepth: 1E frames (FX3) carry no serial number: one request at a time, pipelineDepth 1",
+  ]);
   assert.match(issues({ pipelineDepth: 4 }).join(), /pipelineDepth: pipelining needs 4E/);
   assert.match(issues({ frameType: "2E" }).join(), /frameType: must be one of 3E, 4E/);
   const plc = store.plcs.create({
