@@ -15,6 +15,9 @@ import { DatabaseSync } from "node:sqlite";
 import { csvFileName, type CsvResource } from "./csv_format.ts";
 import { importCsv, type ImportMode, type ImportReport } from "./csv_import.ts";
 import { openStore } from "./store.ts";
+import { decodeUtf8 } from "./utf8_decode.ts";
+
+export { decodeUtf8 };
 
 /** The most data rows one import takes per file, unless configured otherwise. */
 export const DEFAULT_IMPORT_MAX_ROWS = 200_000;
@@ -60,28 +63,6 @@ export function joinChunks(chunks: ArrayBuffer | readonly ArrayBuffer[]): ArrayB
 /** Every buffer of a request's files, for the transfer list. */
 function buffersOf(files: CsvCheckRequest["files"]): ArrayBuffer[] {
   return Object.values(files).flatMap((f) => f instanceof ArrayBuffer ? [f] : [...f!]);
-}
-
-/** Decodes UTF-8 strictly; on failure, a message naming the first bad byte's offset. */
-export function decodeUtf8(bytes: ArrayBuffer): string | { message: string } {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    // The offset: the longest prefix that still decodes, found by bisection over whole bytes.
-    const view = new Uint8Array(bytes);
-    let lo = 0;
-    let hi = view.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      try {
-        new TextDecoder("utf-8", { fatal: true }).decode(view.subarray(0, mid), { stream: true });
-        lo = mid;
-      } catch {
-        hi = mid - 1;
-      }
-    }
-    return { message: `is not UTF-8: the byte at offset ${lo} is not valid there` };
-  }
 }
 
 /**
