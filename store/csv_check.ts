@@ -6,8 +6,9 @@
  * (transferred, not copied), refuses files over the row limit, takes a
  * consistent snapshot of the configuration database (`VACUUM INTO` a private
  * temporary file, a read transaction that never blocks the server's writes),
- * and runs the ordinary import as a dry run on that snapshot. The worker is
- * closed after each check, so its memory goes back to the system.
+ * and runs the ordinary import as a dry run on that snapshot (a GX Works
+ * export is converted there too, gxworks_import.ts). The worker is closed
+ * after each check, so its memory goes back to the system.
  */
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";

@@ -7,7 +7,7 @@
  * import. Formats and mapping: docs/gxworks_import.md.
  */
 import { parse } from "csv-parse/sync";
-import { DEVICE_NAMES, DEVICES } from "../protocol/devices.ts";
+import { DEVICE_NAMES, type DeviceInfo, DEVICES } from "../protocol/devices.ts";
 import type { DataType } from "../protocol/values.ts";
 import { type CsvIssue, csvIssue } from "./csv_format.ts";
 import { MAX_STRING_WORDS } from "./tags.ts";
@@ -145,7 +145,10 @@ export function decodeGxText(bytes: Uint8Array, file: string): string | CsvIssue
   const nul = text.indexOf("\u0000");
   if (nul >= 0) {
     const offset = new TextEncoder().encode(text.slice(0, nul)).length;
-    return fail(`is not a text export: it holds a NUL byte at offset ${offset}`);
+    return fail(
+      `is not a text export: it holds a NUL byte at offset ${offset} (UTF-16 text needs its ` +
+        "byte-order mark)",
+    );
   }
   return text.replace(/^\uFEFF/, "");
 }
@@ -342,12 +345,18 @@ function assignmentProblem(device: string): string | undefined {
   return undefined;
 }
 
-/** The kind of the device an address starts with, or undefined for a name JSScada does not know. */
-function deviceKind(address: string): "bit" | "word" | undefined {
+/** The device an address starts with (`D` for `D100.5`), or undefined for a name JSScada does not know. */
+export function deviceOf(address: string): DeviceInfo | undefined {
   const s = address.trim().toUpperCase();
   const name = DEVICE_NAMES.find((n) => s.startsWith(n) && /^[0-9A-F]/.test(s.slice(n.length)));
-  if (!name) return undefined;
-  return s.includes(".") ? "bit" : DEVICES.get(name)!.kind;
+  return name && DEVICES.get(name);
+}
+
+/** The kind of point an address names: a bit of a word (`D100.5`) is a bit. */
+function deviceKind(address: string): "bit" | "word" | undefined {
+  const info = deviceOf(address);
+  if (!info) return undefined;
+  return address.includes(".") ? "bit" : info.kind;
 }
 
 /** A tag code from a label name or device: upper case, other characters as `_`, then checked. */

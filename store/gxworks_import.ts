@@ -13,6 +13,7 @@ import { cellText, CSV_COLUMNS, type CsvIssue, csvIssue } from "./csv_format.ts"
 import { importCsv, type ImportReport } from "./csv_import.ts";
 import {
   convertGxWorks,
+  deviceOf,
   type GxColumns,
   type GxConvertOptions,
   type GxKind,
@@ -147,10 +148,21 @@ export function importGxWorks(
 
   const tags = new Map(store.tags.all().map((t) => [t.code, t]));
   const plcCodes = new Map(store.plcs.all().map((p) => [p.id, p.code]));
+  const series = plc.series ?? "Q";
   const rows: GxTagRow[] = [];
   for (const row of conversion.rows) {
     const existing = tags.get(row.code);
-    if (existing && existing.plcId !== plc.id) {
+    const device = deviceOf(row.address);
+    if (device?.iqrOnly && series !== "iQ-R") {
+      issues.push(csvIssue(
+        options.file,
+        row.row,
+        row.line,
+        columns.address,
+        `${row.address} is an iQ-R device (${device.description}); PLC ${plc.code} is ` +
+          `series ${series}`,
+      ));
+    } else if (existing && existing.plcId !== plc.id) {
       issues.push(csvIssue(
         options.file,
         row.row,

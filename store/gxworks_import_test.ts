@@ -116,6 +116,18 @@ Deno.test("devices the store refuses are told by the file's row and column, and 
   assert.deepEqual(exportAllCsv(store), before);
 });
 
+Deno.test("an iQ-R device on a PLC of another series is refused, naming the series", () => {
+  using store = testStore();
+  seedPlant(store);
+  const text = "Label Name,Data Type,Assign (Device/Label)\nCycle_Long,Double Word [Signed],LTN0\n";
+  const r = importGxWorks(store, utf8(text), { ...LABELS, file: "iqr.csv" });
+  assert.deepEqual(where(r), [[
+    2,
+    "Assign (Device/Label)",
+    "LTN0 is an iQ-R device (long timer current value); PLC PLCPRESS010001 is series Q",
+  ]]);
+});
+
 Deno.test("conversion refusals and store refusals come in one report; the good rows are not written", () => {
   using store = testStore();
   seedPlant(store);
