@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { convertGxWorks, deriveCode, type GxConvertOptions, labelType } from "./gxworks_convert.ts";
 
 const fixture = (name: string) =>
@@ -307,4 +308,48 @@ Deno.test("empty, binary and badly encoded files give one clear issue and never 
       assert.equal(r.issues[0].file, "garbage.bin");
     }
   }
+});
+
+Deno.test("mutated sample exports never throw: every issue names a row of the file or none, and a heading or none", () => {
+  const samples = [
+    ["gxworks3_labels.csv", "gxworks3-labels"],
+    ["gxworks3_labels_refused.csv", "gxworks3-labels"],
+    ["gxworks2_comments.csv", "gxworks2-comments"],
+  ] as const;
+  const texts = samples.map(([name, kind]) => ({
+    text: new TextDecoder().decode(fixture(name)),
+    kind,
+  }));
+  const edit = fc.record({
+    at: fc.nat(),
+    cut: fc.nat({ max: 8 }),
+    insert: fc.constantFrom("", '"', ",", "\t", "\n", "\r\n", "\u0000", "(0..9)", "Bit", "\\", "é"),
+  });
+  fc.assert(
+    fc.property(fc.nat({ max: texts.length - 1 }), fc.array(edit, { maxLength: 6 }), (i, edits) => {
+      let { text } = texts[i];
+      for (const e of edits) {
+        const at = e.at % (text.length + 1);
+        text = text.slice(0, at) + e.insert + text.slice(at + e.cut);
+      }
+      const r = convertGxWorks(utf8(text), { kind: texts[i].kind, file: "m.csv" });
+      const lines = text.split("\n").length + 1;
+      for (const issue of r.issues) {
+        assert.equal(issue.file, "m.csv");
+        assert.ok(issue.row === null || (issue.row >= 1 && issue.row <= lines), issue.message);
+        assert.ok(issue.message.length > 0);
+        const headings = Object.values(r.columns ?? {}).concat([
+          "Class",
+          "Data Type",
+          "Label Name",
+          "Assign (Device/Label)",
+          "Device Name",
+          "Comment",
+        ]);
+        assert.ok(issue.column === null || headings.includes(issue.column), issue.column ?? "");
+      }
+      for (const row of r.rows) assert.match(row.code, /^[A-Z0-9_.-]{1,64}$/);
+    }),
+    { numRuns: 500, seed: 20261206 },
+  );
 });
