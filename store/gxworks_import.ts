@@ -185,6 +185,7 @@ export function importGxWorks(
     mode: "merge",
     dryRun: dryRun || issues.length > 0,
     actor: options.actor ?? null,
+    source: { source: options.kind, file: options.file },
   });
   for (const i of report.issues) {
     const row = i.row === null ? undefined : rows[i.row - 1];

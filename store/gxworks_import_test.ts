@@ -55,6 +55,16 @@ Deno.test("a GX Works3 label import dry-runs, then applies, then finds nothing t
   assert.equal(store.tags.getByCode("FLOW_TOTAL").dataType, "FLOAT64");
   const audit = store.audit.list({ action: "import" }).items;
   assert.equal(audit[0]?.user, "engineer");
+  assert.deepEqual(audit[0]?.after, {
+    mode: "merge",
+    rows: 11,
+    created: 11,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    source: "gxworks3-labels",
+    file: "gxworks3_labels.csv",
+  });
 
   const again = importGxWorks(store, bytes, LABELS);
   assert.deepEqual(again.counts.tags, {
