@@ -37,7 +37,7 @@ export interface ImportOptions {
   readonly dryRun?: boolean;
   /** Who imports, for the audit log. */
   readonly actor?: string | null;
-  /** Where the rows came from when not from the CSV files themselves (a GX Works export), for the audit log. */
+  /** For the audit log: where the rows came from, when not a CSV file (a GX Works export). */
   readonly source?: Readonly<Record<string, string>>;
   /** Called every `progressEvery` rows of a file and at its end. */
   readonly onProgress?: (progress: ImportProgress) => void;
