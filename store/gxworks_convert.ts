@@ -236,7 +236,7 @@ function readTable(text: string, file: string, spec: Spec): Records | CsvIssue[]
       csvIssue(file, row.row, row.line, h, `is missing from the header (row ${row.row})`)
     );
   }
-  if (unreadable && !nearest) {
+  if (unreadable) {
     return [csvIssue(file, null, unreadable.line, null, unreadable.message)];
   }
   return [csvIssue(
