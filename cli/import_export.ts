@@ -16,6 +16,8 @@ import {
 } from "../store/csv_format.ts";
 import { exportAllCsv, exportCsv } from "../store/csv_export.ts";
 import { importCsv, type ImportMode } from "../store/csv_import.ts";
+import { GX_WORD_TYPES, type GxKind, type GxWordType } from "../store/gxworks_convert.ts";
+import { importGxWorks } from "../store/gxworks_import.ts";
 import { configDbPath, openDataDirStore, type Store } from "../store/store.ts";
 import type { CommandIo } from "./plc.ts";
 
@@ -23,6 +25,7 @@ import type { CommandIo } from "./plc.ts";
 export const DEFAULT_DATA_DIR = "data";
 
 const IMPORT_USAGE = `usage: jsscada import <file.csv|dir> [options]
+       jsscada import --gxworks3-labels FILE|--gxworks2-comments FILE --plc CODE --group CODE [options]
   --resource lines|processes|plcs|groups|tags|alarms
                      what the file holds (default: from its name, e.g. tags.csv)
   --mode merge|replace
@@ -31,7 +34,15 @@ const IMPORT_USAGE = `usage: jsscada import <file.csv|dir> [options]
   --dry-run          check every row and report, write nothing
   --data-dir DIR     the data directory (default ${DEFAULT_DATA_DIR}; the store is DIR/config.db)
 A directory imports lines.csv, processes.csv, plcs.csv, groups.csv, tags.csv and
-alarms.csv (those present) together, in that order, all or nothing.`;
+alarms.csv (those present) together, in that order, all or nothing.
+Tags from GX Works (merged by code into the PLC's polling group; docs/gxworks_import.md):
+  --gxworks3-labels FILE   a GX Works3 global label export (CSV or Unicode text)
+  --gxworks2-comments FILE a GX Works2 device comment export (CSV)
+  --plc CODE         the PLC the tags are read from
+  --group CODE       the polling group (of that PLC) that reads them
+  --word-type ${GX_WORD_TYPES.join("|")}
+                     device comments: the type of word devices (default INT16)
+  --prefix TEXT      put in front of every tag code, e.g. PRESS1_`;
 
 const EXPORT_USAGE = `usage: jsscada export [options]
   --resource lines|processes|plcs|groups|tags|alarms
@@ -70,12 +81,43 @@ export async function runImport(args: string[], io: CommandIo): Promise<number> 
         mode: { type: "string", default: "merge" },
         "dry-run": { type: "boolean", default: false },
         "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
+        "gxworks3-labels": { type: "string" },
+        "gxworks2-comments": { type: "string" },
+        plc: { type: "string" },
+        group: { type: "string" },
+        "word-type": { type: "string" },
+        prefix: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
     if (o.help) {
       io.stdout(IMPORT_USAGE);
       return 0;
+    }
+    const gx = gxOptions(o, positionals);
+    if (gx) {
+      const bytes = await readBytes(gx.path);
+      store = openDataDirStore(o["data-dir"]!);
+      const report = importGxWorks(store, bytes, { ...gx, dryRun: o["dry-run"], actor: "cli" });
+      if (!report.ok) {
+        for (const issue of report.issues) io.stderr(formatCsvIssue(issue));
+        const n = report.issues.length;
+        io.stderr(`${n} ${n === 1 ? "problem" : "problems"}; nothing was written`);
+        return 1;
+      }
+      const c = report.counts.tags!;
+      const { records, skipped } = report.source;
+      io.stdout(
+        `${gx.file}: ${records} rows${skipped ? ` (${skipped} without a comment skipped)` : ""}: ` +
+          `${c.created} tags created, ${c.updated} updated, ${c.unchanged} unchanged`,
+      );
+      if (report.dryRun) io.stdout("dry run: the file is valid; nothing was written");
+      return 0;
+    }
+    for (const option of ["plc", "group", "word-type", "prefix"] as const) {
+      if (o[option] !== undefined) {
+        throw new UsageError(`--${option} goes with --gxworks3-labels or --gxworks2-comments`);
+      }
     }
     if (positionals.length !== 1) throw new UsageError("give one CSV file or one directory");
     if (o.mode !== "merge" && o.mode !== "replace") {
@@ -112,6 +154,72 @@ export async function runImport(args: string[], io: CommandIo): Promise<number> 
   } finally {
     store?.close();
   }
+}
+
+/** The GX Works import the options ask for, or undefined for a CSV import. */
+function gxOptions(
+  o: {
+    "gxworks3-labels"?: string;
+    "gxworks2-comments"?: string;
+    plc?: string;
+    group?: string;
+    "word-type"?: string;
+    prefix?: string;
+    mode?: string;
+    resource?: string;
+  },
+  positionals: string[],
+): {
+  path: string;
+  file: string;
+  kind: GxKind;
+  plc: string;
+  group: string;
+  wordType?: GxWordType;
+  prefix?: string;
+} | undefined {
+  const labels = o["gxworks3-labels"], comments = o["gxworks2-comments"];
+  if (labels === undefined && comments === undefined) return undefined;
+  if (labels !== undefined && comments !== undefined) {
+    throw new UsageError("give --gxworks3-labels or --gxworks2-comments, not both");
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (o.plc === undefined || o.group === undefined) {
+    throw new UsageError("a GX Works import needs --plc CODE and --group CODE");
+  }
+  if (o.mode !== "merge") {
+    throw new UsageError("a GX Works import merges; --mode replace is not for it");
+  }
+  if (o.resource !== undefined) {
+    throw new UsageError("a GX Works import holds tags; leave out --resource");
+  }
+  const wordType = o["word-type"];
+  if (wordType !== undefined && !(GX_WORD_TYPES as readonly string[]).includes(wordType)) {
+    throw new UsageError(
+      `--word-type must be one of ${GX_WORD_TYPES.join(", ")}, not "${wordType}"`,
+    );
+  }
+  if (wordType !== undefined && labels !== undefined) {
+    throw new UsageError("--word-type is for device comments; labels carry their own data type");
+  }
+  const path = (labels ?? comments)!;
+  return {
+    path,
+    file: path.replace(/^.*[\\/]/, ""),
+    kind: labels !== undefined ? "gxworks3-labels" : "gxworks2-comments",
+    plc: o.plc,
+    group: o.group,
+    wordType: wordType as GxWordType | undefined,
+    prefix: o.prefix,
+  };
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  if (!existsSync(path)) throw new Error(`${path} does not exist`);
+  if (statSync(path).isDirectory()) {
+    throw new Error(`${path} is a directory, not a GX Works export`);
+  }
+  return await Deno.readFile(path);
 }
 
 async function readInput(

@@ -149,3 +149,111 @@ Deno.test("export of one resource goes to stdout; a missing database is an error
     assert.equal(await Deno.readTextFile(`${dir}/lines.csv`), 'code,name\nLINE01,"Body, line"\n');
   });
 });
+
+Deno.test("import --gxworks3-labels dry-runs, then applies the labels as tags of the PLC and group", async () => {
+  await withTempDir(async (dir) => {
+    await writeSample(`${dir}/in`);
+    assert.equal(await runImport([`${dir}/in`, "--data-dir", `${dir}/data`], captureIo().io), 0);
+    const labels = new URL("../fixtures/gxworks/gxworks3_labels.csv", import.meta.url).pathname;
+    const args = [
+      "--gxworks3-labels",
+      labels,
+      "--plc",
+      "PLCPRESS010001",
+      "--group",
+      "PRESS_STATUS",
+      "--data-dir",
+      `${dir}/data`,
+    ];
+    const dry = captureIo();
+    assert.equal(await runImport([...args, "--dry-run"], dry.io), 0, dry.err.join("\n"));
+    assert.deepEqual(dry.out, [
+      "gxworks3_labels.csv: 11 rows: 11 tags created, 0 updated, 0 unchanged",
+      "dry run: the file is valid; nothing was written",
+    ]);
+    let store = openDataDirStore(`${dir}/data`);
+    try {
+      assert.throws(() => store.tags.getByCode("OVEN_TEMP"));
+    } finally {
+      store.close();
+    }
+    const applied = captureIo();
+    assert.equal(await runImport(args, applied.io), 0, applied.err.join("\n"));
+    assert.deepEqual(applied.out, [
+      "gxworks3_labels.csv: 11 rows: 11 tags created, 0 updated, 0 unchanged",
+    ]);
+    store = openDataDirStore(`${dir}/data`);
+    try {
+      const oven = store.tags.getByCode("OVEN_TEMP");
+      assert.deepEqual(
+        [oven.address, oven.dataType, oven.description, store.groups.get(oven.groupId).code],
+        ["D210", "FLOAT32", "Oven temperature, zone 1", "PRESS_STATUS"],
+      );
+    } finally {
+      store.close();
+    }
+  });
+});
+
+Deno.test("import --gxworks2-comments lists refusals by row and column and writes nothing", async () => {
+  await withTempDir(async (dir) => {
+    await writeSample(`${dir}/in`);
+    assert.equal(await runImport([`${dir}/in`, "--data-dir", `${dir}/data`], captureIo().io), 0);
+    const comments = new URL("../fixtures/gxworks/gxworks2_comments_refused.csv", import.meta.url)
+      .pathname;
+    const { io, out, err } = captureIo();
+    const status = await runImport([
+      "--gxworks2-comments",
+      comments,
+      "--plc",
+      "PLCPRESS010001",
+      "--group",
+      "PRESS_STATUS",
+      "--word-type",
+      "UINT16",
+      "--prefix",
+      "GX2_",
+      "--data-dir",
+      `${dir}/data`,
+    ], io);
+    assert.equal(status, 1);
+    assert.deepEqual(out, []);
+    assert.equal(
+      err[0],
+      "gxworks2_comments_refused.csv row 2 (line 2), column Device Name: T0 is a whole timer; " +
+        "JSScada reads its contact (TS…) or current value (TN…): comment that device instead",
+    );
+    assert.equal(err.at(-1), "5 problems; nothing was written");
+    const store = openDataDirStore(`${dir}/data`);
+    try {
+      assert.throws(() => store.tags.getByCode("GX2_D10"));
+    } finally {
+      store.close();
+    }
+  });
+});
+
+Deno.test("import refuses GX Works options that do not fit together", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--gxworks3-labels", "a.csv", "--group", "G"], /needs --plc CODE and --group CODE/],
+    [
+      ["--gxworks3-labels", "a", "--gxworks2-comments", "b", "--plc", "P", "--group", "G"],
+      /not both/,
+    ],
+    [
+      ["--gxworks3-labels", "a", "--plc", "P", "--group", "G", "--word-type", "INT16"],
+      /for device comments/,
+    ],
+    [
+      ["--gxworks2-comments", "a", "--plc", "P", "--group", "G", "--word-type", "INT8"],
+      /must be one of INT16/,
+    ],
+    [["--gxworks2-comments", "a", "--plc", "P", "--group", "G", "--mode", "replace"], /merges/],
+    [["tags.csv", "--plc", "P"], /--plc goes with --gxworks3-labels/],
+  ];
+  for (const [args, message] of cases) {
+    const { io, err } = captureIo();
+    assert.equal(await runImport(args, io), 2, args.join(" "));
+    assert.match(err[0], message);
+  }
+});

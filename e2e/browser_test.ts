@@ -5,7 +5,8 @@
  * over the WebSocket; OVEN01_TEMP's HI alarm, raised by the fixture's sine,
  * is acknowledged with a comment and then clears by itself; a tags CSV with
  * one bad row is checked (the error shown by row and column), fixed and
- * applied; PAINT_BOOTH's interval is edited and the runtime follows. Every
+ * applied; a GX Works3 label export is imported as tags of the paint PLC;
+ * PAINT_BOOTH's interval is edited and the runtime follows. Every
  * page and admin tab is saved as a screenshot under artifacts/screenshots/,
  * and no page may log a console error, throw, or violate the
  * Content-Security-Policy.
@@ -337,6 +338,46 @@ Deno.test({
             5000,
             100,
           );
+        },
+      );
+
+      await step(
+        "GX Works3 Unicode labels: checked with the PLC and group, then applied as tags",
+        async () => {
+          await page.getByTestId("csv-resource").selectOption("gxworks3-labels");
+          assert.ok(await page.getByTestId("csv-mode").isHidden(), "a GX import only merges");
+          assert.ok(await page.getByTestId("gx-word-type").isHidden(), "labels carry types");
+          await page.getByTestId("gx-plc").fill("PLCPAINT010001");
+          await page.getByTestId("gx-group").fill("PAINT_BOOTH");
+          await page.getByTestId("gx-prefix").fill("E2E_GX_");
+          await page.getByTestId("csv-file").setInputFiles({
+            name: "GlobalLabel.txt",
+            mimeType: "text/plain",
+            buffer: Buffer.from(
+              Deno.readFileSync(
+                new URL("../fixtures/gxworks/gxworks3_labels_unicode.txt", import.meta.url),
+              ),
+            ),
+          });
+          await page.getByTestId("csv-check").click();
+          await page.locator("[data-testid=csv-status]:not(.error-text)", {
+            hasText: "No problems found",
+          }).waitFor();
+          await page.getByTestId("csv-apply").click();
+          await page.locator("[data-testid=csv-status]", { hasText: "Imported." }).waitFor();
+          const counts = await page.locator("[data-testid=csv-counts] tbody tr td")
+            .allTextContents();
+          assert.deepEqual(counts.slice(0, 3), ["tags", "4", "4"], "4 rows, 4 created");
+          await shot(page, "06b-admin-gxworks-applied");
+          const tags = await get<{ items: { code: string; address: string; dataType: string }[] }>(
+            "tags?codePrefix=E2E_GX_&sort=code",
+          );
+          assert.deepEqual(tags.items.map((x) => [x.code, x.address, x.dataType]), [
+            ["E2E_GX_CONVEYOR_ON", "M500", "BOOL"],
+            ["E2E_GX_PUMP_HOURS", "R500", "UINT32"],
+            ["E2E_GX_SETPOINT", "D1002", "FLOAT32"],
+            ["E2E_GX_TANK_LEVEL", "D1000", "INT16"],
+          ]);
         },
       );
 

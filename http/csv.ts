@@ -7,7 +7,9 @@
  * `ok` says whether it would apply); a real import is 200 when applied and
  * 400 when it found problems (nothing was written), its body the report plus
  * `error` and `message`, so it reads as every other 400. Export returns one
- * file as text/csv (an attachment) or all six as JSON.
+ * file as text/csv (an attachment) or all six as JSON. `POST
+ * /import/gxworks/{kind}` takes a GX Works label or device comment export
+ * and merges its tags into one PLC and polling group the same way.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -22,9 +24,11 @@ import {
   type ImportReport,
   IssueSchema,
 } from "../store/mod.ts";
-import { CsvChecker, exceedsRowLimit } from "../store/csv_check.ts";
+import { CsvChecker, exceedsRowLimit, joinChunks } from "../store/csv_check.ts";
 import { ConfigError } from "../store/errors.ts";
-import { booleanField, rule } from "../store/validation.ts";
+import { decodeGxText, GX_KINDS, GX_WORD_TYPES, type GxKind } from "../store/gxworks_convert.ts";
+import { type GxImportReport, importGxWorks } from "../store/gxworks_import.ts";
+import { booleanField, optionalText, rule } from "../store/validation.ts";
 import { access } from "./auth_middleware.ts";
 import type { ApiApp, AppEnv, RouteContext } from "./context.ts";
 import { errorResponses, HttpError } from "./errors.ts";
@@ -33,6 +37,7 @@ import {
   type CsvUploads,
   decodeUploads,
   readCsvFilesBytes,
+  readGxUpload,
   readOneCsvBytes,
 } from "./csv_upload.ts";
 import { jsonResponse } from "./schemas.ts";
@@ -88,6 +93,56 @@ export const ImportFailureSchema = ImportReportSchema.extend({
   message: z.string().openapi({ example: "2 problems; nothing was written" }),
 }).openapi("ImportFailure");
 
+/** The `{kind}` path parameter of a GX Works import. */
+export const GxKindParamSchema = z.object({
+  kind: z.enum(GX_KINDS, rule(`must be one of ${GX_KINDS.join(", ")}`)).openapi({
+    param: { name: "kind", in: "path" },
+    example: "gxworks3-labels",
+    description: "gxworks3-labels: a GX Works3 global label export (CSV or Unicode text); " +
+      "gxworks2-comments: a GX Works2 device comment export (CSV)",
+  }),
+});
+
+/** The query of a GX Works import: where the tags go, and how. */
+export const GxImportQuerySchema = z.object({
+  plc: z.string(rule("is required: the code of the PLC the tags are read from"))
+    .min(1, "is required: the code of the PLC the tags are read from")
+    .openapi({ example: "PLCPRESS010001" }),
+  group: z.string(rule("is required: the code of the polling group that reads the tags"))
+    .min(1, "is required: the code of the polling group that reads the tags")
+    .openapi({ example: "PRESS_STATUS" }),
+  wordType: z.enum(GX_WORD_TYPES, rule(`must be one of ${GX_WORD_TYPES.join(", ")}`)).optional()
+    .openapi({ description: "device comments: the type of word devices (default INT16)" }),
+  prefix: optionalText(32).optional().openapi({
+    description: "put in front of every derived tag code (upper-cased)",
+    example: "PRESS1_",
+  }),
+  dryRun: booleanField().optional().openapi({
+    description: "check everything and report, write nothing",
+  }),
+});
+
+/** What the GX Works file held. */
+export const GxSourceSchema = z.object({
+  kind: z.enum(GX_KINDS),
+  file: z.string().openapi({ example: "labels.csv" }),
+  records: z.number().int().openapi({ description: "data rows read" }),
+  skipped: z.number().int().openapi({
+    description: "device comments left out because their comment is empty",
+  }),
+  tags: z.number().int().openapi({ description: "rows that became tags" }),
+}).openapi("GxSource");
+
+/** The report of a GX Works import: issues name the exported file's rows and column headings. */
+export const GxImportReportSchema = ImportReportSchema.extend({ source: GxSourceSchema })
+  .openapi("GxImportReport");
+
+/** A refused (not dry-run) GX Works import. */
+export const GxImportFailureSchema = GxImportReportSchema.extend({
+  error: z.literal("validation"),
+  message: z.string().openapi({ example: "2 problems; nothing was written" }),
+}).openapi("GxImportFailure");
+
 /** Every CSV file of the plant, by file name. */
 export const CsvExportSchema = z.object({
   files: z.record(z.string(), z.string()).openapi({
@@ -116,7 +171,7 @@ export function csvRoutes(api: ApiApp, { store, options }: RouteContext): void {
       `${file} has more than ${maxRows.toLocaleString("en-US")} data rows, the import limit ` +
         "(importMaxRows); split it into several files",
     );
-  const reply = (c: Context<AppEnv>, report: ImportReport) => {
+  const reply = <R extends ImportReport>(c: Context<AppEnv>, report: R) => {
     if (report.ok || report.dryRun) return c.json(report, 200);
     const n = report.issues.length;
     const message = `${n} problem${n === 1 ? "" : "s"}; nothing was written`;
@@ -241,6 +296,97 @@ export function csvRoutes(api: ApiApp, { store, options }: RouteContext): void {
       responses,
     }),
     async (c) => await answer(c, await readCsvFilesBytes(c), c.req.valid("query"), (r) => r),
+  );
+
+  /**
+   * A GX Works import: like {@link answer}, the conversion and dry run run
+   * in the check worker on a snapshot, and a real import that passed is
+   * applied here (converted and validated again, against the live store).
+   */
+  const answerGx = async (
+    c: Context<AppEnv>,
+    kind: GxKind,
+    query: z.output<typeof GxImportQuerySchema>,
+  ) => {
+    const upload = await readGxUpload(c);
+    const options = {
+      kind,
+      file: upload.name ?? `${kind}.csv`,
+      plc: query.plc,
+      group: query.group,
+      wordType: query.wordType,
+      prefix: query.prefix,
+    };
+    const dryRun = query.dryRun === true;
+    const applyGx = (bytes: ArrayBuffer[]): GxImportReport =>
+      importGxWorks(store, new Uint8Array(joinChunks(bytes)), {
+        ...options,
+        dryRun,
+        actor: c.get("user")?.name ?? null,
+      });
+    if (store.path === ":memory:") {
+      const bytes = new Uint8Array(joinChunks(upload.bytes));
+      const text = decodeGxText(bytes, options.file);
+      if (typeof text === "string" && exceedsRowLimit(text, maxRows)) {
+        throw tooManyRows(options.file);
+      }
+      return reply(c, applyGx(upload.bytes));
+    }
+    const kept = dryRun ? undefined : upload.bytes.map((b) => b.slice(0));
+    const result = await checker.checkGx({
+      kind: "gxworks",
+      dbPath: store.path,
+      bytes: upload.bytes,
+      options,
+      maxRows,
+    });
+    if (result.kind === "too_many_rows") throw tooManyRows(result.file);
+    if (result.kind === "failed") throw new Error(`the GX Works check failed: ${result.message}`);
+    if (dryRun) return reply(c, result.report);
+    if (!result.report.ok) return reply(c, { ...result.report, dryRun: false });
+    return reply(c, applyGx(kept!));
+  };
+
+  api.openapi(
+    createRoute({
+      method: "post",
+      path: "/import/gxworks/{kind}",
+      tags: [TAG],
+      operationId: "importGxWorks",
+      summary: "Import tags from a GX Works label or device comment export",
+      description: "Converts a GX Works3 global label export or a GX Works2 device comment " +
+        "export into tags of one PLC and polling group (docs/gxworks_import.md) and merges " +
+        "them by code with the same checks as a tags.csv import; issues name the exported " +
+        "file's row (counted as a spreadsheet shows it) and column heading. A dry run answers " +
+        "200 with the report; a real import answers 200 when applied, 400 with the report " +
+        "when refused.",
+      ...admin,
+      request: {
+        params: GxKindParamSchema,
+        query: GxImportQuerySchema,
+        body: {
+          required: true,
+          content: {
+            "text/csv": { schema: { type: "string" } },
+            "text/tab-separated-values": { schema: { type: "string" } },
+            "application/octet-stream": { schema: { type: "string", format: "binary" } },
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                properties: { file: { type: "string", format: "binary" } },
+                required: ["file"],
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        200: jsonResponse(GxImportReportSchema, "applied, or the dry run's report"),
+        400: jsonResponse(GxImportFailureSchema, "refused: every problem by row and column"),
+        ...errorResponses(401, 403, 413, 415),
+      },
+    }),
+    async (c) => await answerGx(c, c.req.valid("param").kind, c.req.valid("query")),
   );
 
   api.openapi(

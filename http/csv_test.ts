@@ -232,3 +232,104 @@ Deno.test("a multi-file import applies files in dependency order, all or nothing
   assert.equal(applied.status, 200, JSON.stringify(applied.body));
   assert.equal(applied.body.counts.processes.created, 1);
 });
+
+const gxFixture = (name: string) =>
+  Deno.readFileSync(new URL(`../fixtures/gxworks/${name}`, import.meta.url));
+const GX = "/api/v1/import/gxworks";
+
+Deno.test("a GX Works3 label dry run answers the issues by the file's row and column and writes nothing", async () => {
+  using t = await testApp();
+  const before = exportAllCsv(t.store);
+  const body = new FormData();
+  body.append("file", new File([gxFixture("gxworks3_labels_refused.csv")], "labels.csv"));
+  const answer = await t.call(
+    "POST",
+    `${GX}/gxworks3-labels?plc=PLCPRESS010001&group=PRESS_MOTION&dryRun=true`,
+    { body },
+  );
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body.ok, false);
+  assert.equal(answer.body.dryRun, true);
+  assert.deepEqual(answer.body.source, {
+    kind: "gxworks3-labels",
+    file: "labels.csv",
+    records: 16,
+    skipped: 0,
+    tags: 1,
+  });
+  const issues = answer.body.issues as Record<string, unknown>[];
+  assert.equal(issues.length, 15);
+  assert.deepEqual([issues[0].file, issues[0].row, issues[0].column], [
+    "labels.csv",
+    3,
+    "Data Type",
+  ]);
+  assert.deepEqual(
+    [issues[6].row, issues[6].column, issues[6].message],
+    [
+      9,
+      "Assign (Device/Label)",
+      "Unassigned has no device: JSScada reads devices; assign the label to a device in GX Works3",
+    ],
+  );
+  assert.deepEqual(exportAllCsv(t.store), before);
+});
+
+Deno.test("a GX Works3 Unicode label import applies: the tags are created in the PLC's group", async () => {
+  using t = await testApp();
+  const path = `${GX}/gxworks3-labels?plc=PLCPRESS010001&group=PRESS_MOTION&prefix=gx_`;
+  const answer = await t.call("POST", path, {
+    body: gxFixture("gxworks3_labels_unicode.txt"),
+    headers: { "Content-Type": "text/tab-separated-values" },
+  });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(answer.body.ok, true);
+  assert.equal(answer.body.counts.tags.created, 4);
+  const level = t.store.tags.getByCode("GX_TANK_LEVEL");
+  assert.deepEqual(
+    [level.address, level.dataType, level.description, t.store.groups.get(level.groupId).code],
+    ["D1000", "INT16", "タンク液位 (mm)", "PRESS_MOTION"],
+  );
+});
+
+Deno.test("a refused GX Works import answers 400 with the report; bad parameters answer 400", async () => {
+  using t = await testApp();
+  const refused = await t.call(
+    "POST",
+    `${GX}/gxworks2-comments?plc=PLCPRESS010001&group=PRESS_MOTION&wordType=INT32`,
+    { body: gxFixture("gxworks2_comments_refused.csv"), headers: CSV },
+  );
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.error, "validation");
+  assert.equal(refused.body.message, "5 problems; nothing was written");
+  assert.equal(refused.body.issues[0].column, "Device Name");
+  assert.equal(refused.body.issues[0].file, "gxworks2-comments.csv");
+  assert.throws(() => t.store.tags.getByCode("D10"));
+
+  const noGroup = await t.call("POST", `${GX}/gxworks2-comments?plc=PLCPRESS010001`, {
+    body: "x",
+    headers: CSV,
+  });
+  assert.equal(noGroup.status, 400);
+  const kind = await t.call("POST", `${GX}/gxworks4?plc=P&group=G`, { body: "x", headers: CSV });
+  assert.equal(kind.status, 400);
+  const type = await t.call("POST", `${GX}/gxworks2-comments?plc=P&group=G`, {
+    body: "x",
+    headers: { "Content-Type": "image/png" },
+  });
+  assert.equal(type.status, 415);
+  const garbage = await t.call(
+    "POST",
+    `${GX}/gxworks3-labels?plc=PLCPRESS010001&group=PRESS_MOTION&dryRun=true`,
+    {
+      body: new Uint8Array([0, 159, 146, 150, 1, 2]),
+      headers: { "Content-Type": "application/octet-stream" },
+    },
+  );
+  assert.equal(garbage.status, 200);
+  assert.equal(garbage.body.ok, false);
+  assert.match(
+    garbage.body.issues[0].message,
+    /^is not UTF-8: the byte at offset 1 is not valid there/,
+  );
+});

@@ -116,6 +116,38 @@ export async function readOneCsvBytes(
   return await bytesOf(await oneFormFile(c, resource));
 }
 
+/** Media types a GX Works export may be sent as (the whole body is the file). */
+const GX_TYPES = new Set([
+  ...TEXT_TYPES,
+  "text/tab-separated-values",
+  "application/octet-stream",
+]);
+
+/**
+ * A GX Works export as bytes (any encoding: the converter reads the BOM) and
+ * its file name when the client sent one: the body itself, or a multipart
+ * field named file.
+ */
+export async function readGxUpload(
+  c: Context<AppEnv>,
+): Promise<{ bytes: ArrayBuffer[]; name: string | undefined }> {
+  const type = mediaType(c);
+  if (GX_TYPES.has(type)) return { bytes: await chunksOf(c.req.raw.body), name: undefined };
+  if (type !== "multipart/form-data") {
+    throw unsupported(
+      c,
+      "the export as the body (text/csv, text/plain, text/tab-separated-values or " +
+        "application/octet-stream), or multipart/form-data with a field named file",
+    );
+  }
+  const values = (await form(c)).getAll("file");
+  if (values.length !== 1) {
+    throw ConfigError.of("file", "is required: send the GX Works export as one field named file");
+  }
+  const value = values[0];
+  return { bytes: await bytesOf(value), name: typeof value === "string" ? undefined : value.name };
+}
+
 /** The CSV files of a multi-file import, as bytes. */
 export async function readCsvFilesBytes(c: Context<AppEnv>): Promise<CsvUploads> {
   const values = await formFiles(c);

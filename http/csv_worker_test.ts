@@ -136,3 +136,33 @@ Deno.test("a 32 MB, 100,000-row tags dry run over HTTP does not hold the main th
       `${lag.maxGapMs.toFixed(1)} ms (${lag.gapsOver} gaps over 50 ms)`,
   );
 });
+
+Deno.test("on a file store, a GX Works dry run is answered from the worker, then applied, and the row limit holds", async () => {
+  await using t = await fileApp({ importMaxRows: 11 });
+  const labels = Deno.readFileSync(
+    new URL("../fixtures/gxworks/gxworks3_labels.csv", import.meta.url),
+  );
+  const path = "/api/v1/import/gxworks/gxworks3-labels?plc=PLCPRESS010001&group=PRESS_STATUS";
+  const dry = await t.post(`${path}&dryRun=true`, labels);
+  assert.equal(dry.status, 200, JSON.stringify(dry.body));
+  assert.equal(dry.body.ok, true);
+  assert.equal(dry.body.counts.tags.created, 11);
+  assert.equal(t.store.tags.all().length, 3491);
+  const real = await t.post(path, labels);
+  assert.equal(real.status, 200, JSON.stringify(real.body));
+  assert.equal(t.store.tags.all().length, 3502);
+  assert.equal(t.store.tags.getByCode("FLOW_TOTAL").dataType, "FLOAT64");
+  const refused = await t.post(
+    path,
+    new TextEncoder().encode("Label Name,Data Type,Assign (Device/Label)\nA,Timer,T0\n"),
+  );
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.issues[0].path, "gxworks3-labels.csv/2/Data Type");
+  const twelve = new TextEncoder().encode(
+    "Label Name,Data Type,Assign (Device/Label)\n" +
+      Array.from({ length: 12 }, (_, i) => `L${i},Bit,M${i}\n`).join(""),
+  );
+  const over = await t.post(`${path}&dryRun=true`, twelve);
+  assert.equal(over.status, 413);
+  assert.match(over.body.message, /gxworks3-labels.csv has more than 11 data rows/);
+});

@@ -144,6 +144,16 @@ const MATRIX: Record<string, { access: Access; build?: Build }> = {
       return { options: { body } };
     },
   },
+  "POST /api/v1/import/gxworks/{kind}": {
+    access: "admin",
+    build: () => ({
+      path: "/api/v1/import/gxworks/gxworks3-labels?plc=PLCPRESS010001&group=PRESS_MOTION",
+      options: {
+        body: "Label Name,Data Type,Assign (Device/Label),Comment\nGx_Role,Word [Signed],D950,x\n",
+        headers: CSV,
+      },
+    }),
+  },
   "GET /api/v1/export/{resource}": {
     access: "read",
     build: () => ({ path: "/api/v1/export/tags" }),

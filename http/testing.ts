@@ -117,8 +117,11 @@ async function send(
   const as = options.as ?? "admin";
   if (as !== "anonymous") headers.Authorization = `Bearer ${users[as].token}`;
   let body: BodyInit | undefined;
-  if (typeof options.body === "string" || options.body instanceof FormData) {
-    body = options.body;
+  if (
+    typeof options.body === "string" || options.body instanceof FormData ||
+    options.body instanceof Uint8Array
+  ) {
+    body = options.body as BodyInit;
   } else if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers["Content-Type"] = "application/json";

@@ -6,15 +6,21 @@
  * (transferred, not copied), refuses files over the row limit, takes a
  * consistent snapshot of the configuration database (`VACUUM INTO` a private
  * temporary file, a read transaction that never blocks the server's writes),
- * and runs the ordinary import as a dry run on that snapshot. The worker is
- * closed after each check, so its memory goes back to the system.
+ * and runs the ordinary import as a dry run on that snapshot (a GX Works
+ * export is converted there too, gxworks_import.ts). The worker is closed
+ * after each check, so its memory goes back to the system.
  */
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { csvFileName, type CsvResource } from "./csv_format.ts";
 import { importCsv, type ImportMode, type ImportReport } from "./csv_import.ts";
-import { openStore } from "./store.ts";
+import { decodeGxText } from "./gxworks_convert.ts";
+import { type GxImportOptions, type GxImportReport, importGxWorks } from "./gxworks_import.ts";
+import { openStore, type Store } from "./store.ts";
+import { decodeUtf8 } from "./utf8_decode.ts";
+
+export { decodeUtf8 };
 
 /** The most data rows one import takes per file, unless configured otherwise. */
 export const DEFAULT_IMPORT_MAX_ROWS = 200_000;
@@ -62,28 +68,6 @@ function buffersOf(files: CsvCheckRequest["files"]): ArrayBuffer[] {
   return Object.values(files).flatMap((f) => f instanceof ArrayBuffer ? [f] : [...f!]);
 }
 
-/** Decodes UTF-8 strictly; on failure, a message naming the first bad byte's offset. */
-export function decodeUtf8(bytes: ArrayBuffer): string | { message: string } {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    // The offset: the longest prefix that still decodes, found by bisection over whole bytes.
-    const view = new Uint8Array(bytes);
-    let lo = 0;
-    let hi = view.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      try {
-        new TextDecoder("utf-8", { fatal: true }).decode(view.subarray(0, mid), { stream: true });
-        lo = mid;
-      } catch {
-        hi = mid - 1;
-      }
-    }
-    return { message: `is not UTF-8: the byte at offset ${lo} is not valid there` };
-  }
-}
-
 /**
  * True when `text` holds more than `limit` data rows. Counts line breaks
  * first (a row takes at least one line, so few lines settle it at once) and
@@ -127,11 +111,64 @@ export function checkCsv(request: CsvCheckRequest): CsvCheckResult {
     }
     texts[resource] = text;
   }
+  return onSnapshot(request.dbPath, (store) => ({
+    kind: "report",
+    report: importCsv(store, texts, { mode: request.mode, dryRun: true }),
+  }));
+}
+
+/**
+ * A GX Works import check: the export's bytes, the import's options and the
+ * row limit; plain data, so it crosses into the worker.
+ */
+export interface GxCheckRequest {
+  readonly kind: "gxworks";
+  /** The configuration database file (not `:memory:`). */
+  readonly dbPath: string;
+  /** The file's bytes, one buffer or the chunks as they arrived. */
+  readonly bytes: ArrayBuffer | readonly ArrayBuffer[];
+  /** What to import where (dryRun and actor are ignored: a check is a dry run). */
+  readonly options: GxImportOptions;
+  /** Data rows allowed. */
+  readonly maxRows: number;
+}
+
+/** What a GX Works check found; plain data. */
+export type GxCheckResult =
+  /** The dry run's report on a snapshot of the store. */
+  | { readonly kind: "report"; readonly report: GxImportReport }
+  | { readonly kind: "too_many_rows"; readonly file: string; readonly limit: number }
+  | { readonly kind: "failed"; readonly message: string };
+
+/**
+ * Runs a GX Works check on this thread (the worker calls it): row limit,
+ * snapshot, conversion and dry run. Never throws for bad input.
+ */
+export function checkGxWorks(request: GxCheckRequest): GxCheckResult {
+  const bytes = new Uint8Array(joinChunks(request.bytes));
+  const text = decodeGxText(bytes, request.options.file);
+  if (typeof text === "string" && exceedsRowLimit(text, request.maxRows)) {
+    return { kind: "too_many_rows", file: request.options.file, limit: request.maxRows };
+  }
+  return onSnapshot(request.dbPath, (store) => ({
+    kind: "report",
+    report: importGxWorks(store, bytes, { ...request.options, dryRun: true }),
+  }));
+}
+
+/**
+ * Runs `check` on a private snapshot of the database (`VACUUM INTO` a
+ * temporary file beside it, removed afterwards); a failure is a `failed` result.
+ */
+function onSnapshot<T>(dbPath: string, check: (store: Store) => T): T | {
+  kind: "failed";
+  message: string;
+} {
   let snapshot: string | undefined;
   try {
-    removeStaleSnapshots(dirname(request.dbPath));
-    snapshot = Deno.makeTempFileSync({ dir: dirname(request.dbPath), prefix: SNAPSHOT_PREFIX });
-    const source = new DatabaseSync(request.dbPath, { readOnly: true });
+    removeStaleSnapshots(dirname(dbPath));
+    snapshot = Deno.makeTempFileSync({ dir: dirname(dbPath), prefix: SNAPSHOT_PREFIX });
+    const source = new DatabaseSync(dbPath, { readOnly: true });
     try {
       source.exec("PRAGMA busy_timeout = 5000");
       source.prepare("VACUUM INTO ?").run(snapshot);
@@ -140,10 +177,7 @@ export function checkCsv(request: CsvCheckRequest): CsvCheckResult {
     }
     const store = openStore(snapshot);
     try {
-      return {
-        kind: "report",
-        report: importCsv(store, texts, { mode: request.mode, dryRun: true }),
-      };
+      return check(store);
     } finally {
       store.close();
     }
@@ -196,25 +230,43 @@ export class CsvChecker {
 
   /** Checks `request` in a worker; the files' buffers are transferred (unusable afterwards). */
   check(request: CsvCheckRequest): Promise<CsvCheckResult> {
-    const run = this.#queue.then(() => this.#inWorker(request));
-    this.#queue = run.catch(() => {});
-    return run;
+    return this.#queued(() => this.#inWorker<CsvCheckResult>(request, buffersOf(request.files)));
   }
 
-  #inWorker(request: CsvCheckRequest): Promise<CsvCheckResult> {
+  /** Checks a GX Works import in a worker; the file's buffers are transferred. */
+  checkGx(request: GxCheckRequest): Promise<GxCheckResult> {
+    const buffers = request.bytes instanceof ArrayBuffer ? [request.bytes] : [...request.bytes];
+    return this.#queued(() => this.#inWorker<GxCheckResult>(request, buffers));
+  }
+
+  #queued<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(run);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Runs one request in a fresh worker; `Result` is the answer's type for that request. */
+  #inWorker<Result extends CsvCheckResult | GxCheckResult>(
+    request: CsvCheckRequest | GxCheckRequest,
+    transfer: ArrayBuffer[],
+  ): Promise<Result> {
     this.#workerRuns++;
     const worker = new Worker(new URL("./csv_check_worker.ts", import.meta.url), {
       type: "module",
     });
-    const done = Promise.withResolvers<CsvCheckResult>();
-    worker.onmessage = (e: MessageEvent<CsvCheckResult>) => done.resolve(e.data);
+    const done = Promise.withResolvers<Result>();
+    worker.onmessage = (e: MessageEvent<Result>) => done.resolve(e.data);
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      done.resolve({ kind: "failed", message: `the CSV check worker failed: ${e.message}` });
+      done.resolve(
+        { kind: "failed", message: `the CSV check worker failed: ${e.message}` } as Result,
+      );
     };
     worker.onmessageerror = () =>
-      done.resolve({ kind: "failed", message: "the CSV check worker's answer was unreadable" });
-    worker.postMessage(request, buffersOf(request.files));
+      done.resolve(
+        { kind: "failed", message: "the CSV check worker's answer was unreadable" } as Result,
+      );
+    worker.postMessage(request, transfer);
     return done.promise.finally(() => worker.terminate());
   }
 }

@@ -37,6 +37,8 @@ export interface ImportOptions {
   readonly dryRun?: boolean;
   /** Who imports, for the audit log. */
   readonly actor?: string | null;
+  /** For the audit log: where the rows came from, when not a CSV file (a GX Works export). */
+  readonly source?: Readonly<Record<string, string>>;
   /** Called every `progressEvery` rows of a file and at its end. */
   readonly onProgress?: (progress: ImportProgress) => void;
   /** Default 1,000. */
@@ -337,7 +339,7 @@ export function importCsv(
           user: options.actor ?? null,
           action: "import",
           resource: STORE_RESOURCE[resource],
-          after: { mode, ...importer.counts[resource] },
+          after: { mode, ...importer.counts[resource], ...options.source },
         });
       }
     });

@@ -139,6 +139,10 @@ export default {
   "csv.exportOne": "Export {file}",
   "csv.file": "Import into",
   "csv.fileCol": "File",
+  "csv.group": "Polling group (code)",
+  "csv.groupMissing": "Give the code of the polling group that reads the tags.",
+  "csv.gxworks2-comments": "GX Works2 comments → tags",
+  "csv.gxworks3-labels": "GX Works3 labels → tags",
   "csv.import": "Import",
   "csv.importHint":
     "Check the file first: the dry run lists every problem by row and column and writes nothing. Then apply it.",
@@ -147,6 +151,11 @@ export default {
   "csv.mode": "Mode",
   "csv.modeHint": "Replace also deletes records that the file leaves out.",
   "csv.noFile": "Choose a CSV file first.",
+  "csv.plc": "PLC (code)",
+  "csv.plcMissing": "Give the code of the PLC the tags are read from.",
+  "csv.prefix": "Tag code prefix",
+  "csv.prefixHint":
+    "Put in front of every tag code, e.g. PRESS1_ (needed when another PLC has tags of the same names).",
   "csv.problem": "Problem",
   "csv.problems": "{n} problems",
   "csv.replace": "Replace (also delete)",
@@ -156,6 +165,9 @@ export default {
   "csv.title": "CSV import and export",
   "csv.unchanged": "Unchanged",
   "csv.updated": "Updated",
+  "csv.wordType": "Word devices as",
+  "csv.wordTypeHint":
+    "Device comments carry no data type: bit devices become BOOL, word devices this type.",
   "csv.wouldChange": "What the import would change",
 
   "error.network": "The server cannot be reached.",

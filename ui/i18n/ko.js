@@ -138,6 +138,10 @@ export default {
   "csv.exportOne": "{file} 내보내기",
   "csv.file": "가져올 대상",
   "csv.fileCol": "파일",
+  "csv.group": "폴링 그룹 (코드)",
+  "csv.groupMissing": "태그를 읽을 폴링 그룹의 코드를 입력하십시오.",
+  "csv.gxworks2-comments": "GX Works2 코멘트 → 태그",
+  "csv.gxworks3-labels": "GX Works3 라벨 → 태그",
   "csv.import": "가져오기",
   "csv.importHint":
     "먼저 파일을 검사하십시오. 시험 실행은 모든 문제를 행과 열별로 보여 주며 아무것도 기록하지 않습니다. 그다음 적용하십시오.",
@@ -146,6 +150,11 @@ export default {
   "csv.mode": "방식",
   "csv.modeHint": "교체는 파일에 없는 항목도 삭제합니다.",
   "csv.noFile": "먼저 CSV 파일을 선택하십시오.",
+  "csv.plc": "PLC (코드)",
+  "csv.plcMissing": "태그를 읽을 PLC의 코드를 입력하십시오.",
+  "csv.prefix": "태그 코드 접두어",
+  "csv.prefixHint":
+    "모든 태그 코드 앞에 붙입니다. 예: PRESS1_ (다른 PLC에 같은 이름의 태그가 있을 때 필요).",
   "csv.problem": "문제",
   "csv.problems": "문제 {n}건",
   "csv.replace": "교체 (삭제 포함)",
@@ -155,6 +164,9 @@ export default {
   "csv.title": "CSV 가져오기 및 내보내기",
   "csv.unchanged": "변경 없음",
   "csv.updated": "수정",
+  "csv.wordType": "워드 디바이스 형식",
+  "csv.wordTypeHint":
+    "디바이스 코멘트에는 데이터 형식이 없습니다: 비트 디바이스는 BOOL, 워드 디바이스는 이 형식이 됩니다.",
   "csv.wouldChange": "가져오기로 바뀔 내용",
 
   "error.network": "서버에 연결할 수 없습니다.",

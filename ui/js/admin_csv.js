@@ -4,7 +4,9 @@
  * mode, check them first (POST /api/v1/import/{resource}?dryRun=true, or
  * POST /api/v1/import with several files), see every problem by file, row,
  * line and column, then apply the same files — the Apply button only works
- * after a clean check of exactly what is selected.
+ * after a clean check of exactly what is selected. The same form imports a
+ * GX Works3 global-label or GX Works2 device-comment export as tags of one
+ * PLC and polling group (POST /api/v1/import/gxworks/{kind}; docs/gxworks_import.md).
  */
 import { api, ApiError } from "./api.js";
 import { announce, formatNumber, h, setText } from "./dom.js";
@@ -12,6 +14,31 @@ import { t } from "./i18n.js";
 
 /** The CSV files, in dependency order. */
 export const CSV_FILES = ["lines", "processes", "plcs", "groups", "tags", "alarms"];
+
+/** GX Works exports the form imports as tags. */
+export const GX_KINDS = ["gxworks3-labels", "gxworks2-comments"];
+
+/** Tag types of GX Works2 word devices (device comments carry no type). */
+export const GX_WORD_TYPES = ["INT16", "UINT16", "INT32", "UINT32", "FLOAT32", "FLOAT64"];
+
+/**
+ * The request of a GX Works import: the path under /api/v1 and its query,
+ * or `missing` naming the first field still empty.
+ */
+export function gxRequest({ kind, plc, group, wordType, prefix, dryRun }) {
+  if (!plc.trim()) return { missing: "plc" };
+  if (!group.trim()) return { missing: "group" };
+  return {
+    path: `import/gxworks/${kind}`,
+    query: {
+      plc: plc.trim(),
+      group: group.trim(),
+      wordType: kind === "gxworks2-comments" ? wordType : undefined,
+      prefix: prefix.trim() || undefined,
+      dryRun: dryRun ? "true" : undefined,
+    },
+  };
+}
 
 /** The CSV view. */
 export class CsvView {
@@ -63,13 +90,38 @@ export class CsvView {
       { id: "csv-resource", "data-testid": "csv-resource" },
       CSV_FILES.map((name) => h("option", { value: name, text: `${name}.csv` })),
       h("option", { value: "*", text: t("csv.several") }),
+      GX_KINDS.map((kind) => h("option", { value: kind, i18n: `csv.${kind}` })),
     );
     e.file = h("input", {
       id: "csv-file",
       type: "file",
-      accept: ".csv,text/csv",
+      accept: ".csv,.txt,text/csv,text/plain,text/tab-separated-values",
       "data-testid": "csv-file",
     });
+    const text = (id) =>
+      h("input", { id, type: "text", autocomplete: "off", spellcheck: "false", "data-testid": id });
+    e.plc = text("gx-plc");
+    e.group = text("gx-group");
+    e.prefix = text("gx-prefix");
+    e.wordType = h(
+      "select",
+      { id: "gx-word-type", "data-testid": "gx-word-type" },
+      GX_WORD_TYPES.map((type) => h("option", { value: type, text: type })),
+    );
+    const field = (id, label, input, hint) =>
+      h(
+        "div",
+        { class: "field", hidden: true },
+        h("label", { for: id, class: "field-label", i18n: label }),
+        input,
+        hint ? h("p", { class: "field-hint", i18n: hint }) : null,
+      );
+    e.gxFields = [
+      field("gx-plc", "csv.plc", e.plc),
+      field("gx-group", "csv.group", e.group),
+      field("gx-word-type", "csv.wordType", e.wordType, "csv.wordTypeHint"),
+      field("gx-prefix", "csv.prefix", e.prefix, "csv.prefixHint"),
+    ];
     e.mode = h(
       "select",
       { id: "csv-mode", "data-testid": "csv-mode" },
@@ -97,8 +149,16 @@ export class CsvView {
       e.apply.disabled = true;
       e.apply.classList.remove("btn-primary");
       e.file.multiple = e.resource.value === "*";
+      const gx = GX_KINDS.includes(e.resource.value);
+      e.gxFields.forEach((f, i) => {
+        f.hidden = !gx || (i === 2 && e.resource.value !== "gxworks2-comments");
+      });
+      // A GX Works import merges into the group: there is no replace.
+      e.mode.closest(".field").hidden = gx;
     };
-    for (const el of [e.resource, e.file, e.mode]) el.addEventListener("change", reset);
+    for (const el of [e.resource, e.file, e.mode, e.plc, e.group, e.wordType, e.prefix]) {
+      el.addEventListener("change", reset);
+    }
     const form = h(
       "form",
       { class: "form-grid import-form", novalidate: true },
@@ -121,6 +181,7 @@ export class CsvView {
         e.mode,
         h("p", { class: "field-hint", i18n: "csv.modeHint" }),
       ),
+      ...e.gxFields,
       h("div", { class: "field field-wide form-buttons" }, e.check, e.apply),
     );
     form.addEventListener("submit", (ev) => {
@@ -150,14 +211,36 @@ export class CsvView {
       e.file.focus();
       return;
     }
-    const signature = `${resource}|${mode}|${
+    const gx = GX_KINDS.includes(resource);
+    const gxFields = [e.plc.value, e.group.value, e.wordType.value, e.prefix.value];
+    const signature = `${resource}|${mode}|${gx ? gxFields.join("|") : ""}|${
       files.map((f) => `${f.name}:${f.size}:${f.lastModified}`).join(",")
     }`;
     if (!dryRun && this.#checked !== signature) return;
     let path;
     let body;
     let headers;
-    if (resource === "*" || files.length > 1) {
+    let query = { dryRun: dryRun ? "true" : undefined, mode };
+    if (gx) {
+      const request = gxRequest({
+        kind: resource,
+        plc: e.plc.value,
+        group: e.group.value,
+        wordType: e.wordType.value,
+        prefix: e.prefix.value,
+        dryRun,
+      });
+      if (request.missing) {
+        setText(e.status, t(`csv.${request.missing}Missing`));
+        e.status.classList.add("error-text");
+        e[request.missing].focus();
+        return;
+      }
+      // Sent as it was exported (UTF-16 or UTF-8, tab or comma): the server reads the encoding.
+      body = new FormData();
+      body.append("file", files[0], files[0].name);
+      ({ path, query } = request);
+    } else if (resource === "*" || files.length > 1) {
       body = new FormData();
       for (const f of files) {
         const stem = f.name.replace(/\.csv$/i, "").toLowerCase();
@@ -180,10 +263,7 @@ export class CsvView {
     setText(e.status, t(dryRun ? "csv.checking" : "csv.applying"));
     let report;
     try {
-      report = await api.post(path, body, {
-        headers,
-        query: { dryRun: dryRun ? "true" : undefined, mode },
-      });
+      report = await api.post(path, body, { headers, query });
     } catch (err) {
       if (
         err instanceof ApiError && err.body && typeof err.body === "object" && "counts" in err.body
