@@ -4,7 +4,8 @@
  * aside as bad-config instead of failing the whole group), then planned into
  * the fewest block reads (protocol/planner.ts).
  */
-import type { TagConfig } from "../model/config.ts";
+import type { PlcConfig, TagConfig } from "../model/config.ts";
+import { batchLimits } from "../protocol/commands.ts";
 import { parseAddress } from "../protocol/devices.ts";
 import { type PlanOptions, planReads, type PlanTag, type ReadPlan } from "../protocol/planner.ts";
 
@@ -31,16 +32,26 @@ export interface GroupPlan {
 /**
  * Plans a group's reads. Never throws for a bad tag: each tag is checked on
  * its own (address, device, type, span) and a failing one is listed in
- * `invalid` with the planner's sentence.
+ * `invalid` with the planner's sentence. With the group's `plc`, addresses
+ * are read in its series' numbering (X/Y octal on iQ-F) and blocks keep to
+ * its series' batch limit (480 words on iQ-F in ASCII).
  */
-export function planGroup(tags: readonly TagConfig[], options: PlanOptions = {}): GroupPlan {
+export function planGroup(
+  tags: readonly TagConfig[],
+  planOptions: PlanOptions = {},
+  plc?: Pick<PlcConfig, "series" | "frame">,
+): GroupPlan {
+  const limit = plc ? batchLimits(plc.frame, plc.series).words : undefined;
+  const options: PlanOptions = limit === undefined
+    ? planOptions
+    : { ...planOptions, maxWords: Math.min(planOptions.maxWords ?? limit, limit) };
   const valid: PlanTag<number>[] = [];
   const invalid: InvalidTag[] = [];
   tags.forEach((t, index) => {
     try {
       const pt: PlanTag<number> = {
         id: index,
-        address: parseAddress(t.address),
+        address: parseAddress(t.address, plc?.series),
         type: t.dataType,
         ...(t.length ? { length: t.length } : {}),
       };

@@ -7,6 +7,7 @@
  * can cross a worker boundary; expected failures are results, never throws.
  */
 import type { TagConfig } from "../model/config.ts";
+import { batchLimits } from "../protocol/commands.ts";
 import { parseAddress } from "../protocol/devices.ts";
 import { PlcError } from "../protocol/errors.ts";
 import { extractValues, planReads, type PlanTag } from "../protocol/planner.ts";
@@ -168,6 +169,13 @@ function outcomeOf(e: PlcError): WriteOutcome {
   return "failed";
 }
 
+/** The write planner's limits: the protocol's defaults, or the iQ-F batch limits of the PLC's frame code. */
+function writeLimits(link: PlcLink): { maxWords?: number; maxBits?: number } {
+  if (link.plc.series !== "iQ-F") return {};
+  const limits = batchLimits(link.plc.frame, link.plc.series);
+  return { maxWords: limits.words, maxBits: limits.bits };
+}
+
 /**
  * Writes the items to the PLC behind `link`, all or nothing on validation:
  * a bad item refuses the whole request before anything is sent. The ops run
@@ -187,7 +195,7 @@ export async function executeWrites(
   const problems = new Map<number, string>();
   items.forEach((item, i) => {
     try {
-      const address = parseAddress(item.address);
+      const address = parseAddress(item.address, link.plc.series);
       if (address.bit !== undefined && !item.bitWrite) {
         throw new RangeError(
           `${item.address} is a bit of a word; writing it rewrites the whole word and may undo ` +
@@ -212,7 +220,7 @@ export async function executeWrites(
   let ops: WriteOp<number>[] = [];
   if (problems.size === 0) {
     try {
-      ops = planWrites(targets);
+      ops = planWrites(targets, writeLimits(link));
     } catch (e) {
       const message = (e as Error).message;
       items.forEach((_, i) => problems.set(i, message));
@@ -301,7 +309,7 @@ async function readBackValues(
     type: t.type,
     length: t.length,
   }));
-  const plan = planReads(tags, { maxGap: 0 });
+  const plan = planReads(tags, { maxGap: 0, maxWords: writeLimits(link).maxWords });
   const responses = await Promise.all(plan.blocks.map((b) =>
     link.urgent({
       command: "readWords",

@@ -152,13 +152,16 @@ function readGroup(context: PollerContext, signal: AbortSignal): Promise<BlockRe
   });
 }
 
-function handshakeBits(group: GroupConfig): PollerContext["bits"] {
+function handshakeBits(group: GroupConfig, plc: PlcConfig): PollerContext["bits"] {
   if (group.mode !== "HANDSHAKE" || group.trigger !== "plc-bit") return undefined;
   if (!group.requestBit || !group.ackBit || !group.intervalMs || !group.stepTimeoutMs) {
     return `group ${group.code}: a plc-bit handshake needs request bit, ack bit, interval and step timeout`;
   }
   try {
-    return { request: parseAddress(group.requestBit), ack: parseAddress(group.ackBit) };
+    return {
+      request: parseAddress(group.requestBit, plc.series),
+      ack: parseAddress(group.ackBit, plc.series),
+    };
   } catch (e) {
     return `group ${group.code}: ${errorMessage(e)}`;
   }
@@ -219,14 +222,14 @@ export const pollerMachine = setup({
 }).createMachine({
   id: "poller",
   context: ({ input }) => {
-    const plan = planGroup(input.tags, input.planOptions);
+    const plan = planGroup(input.tags, input.planOptions, input.plc);
     return {
       input,
       report: input.report ?? ignoreReports,
       plan,
       filter: new DeadbandFilter(input.tags, { heartbeatMs: input.heartbeatMs }),
       tickErrors: new TickErrors(),
-      bits: handshakeBits(input.group),
+      bits: handshakeBits(input.group, input.plc),
       tick: 0,
       replies: [],
       stats: plan.invalid.length > 0

@@ -148,7 +148,12 @@ export class PlcPool {
     req: R,
     options: PoolRequestOptions = {},
   ): Promise<ResponseFor<R>> {
-    checkRequest(req, this.#options.frame, this.#options.extended === true);
+    checkRequest(
+      req,
+      this.#options.frame,
+      this.#options.extended === true,
+      this.#options.series,
+    );
     this.#requests++;
     try {
       if (this.#closed) throw closedError(this.#label, "(the pool is closed)");
