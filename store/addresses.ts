@@ -13,6 +13,7 @@ import {
   formatAddress,
   formatDeviceNumber,
   parseAddress,
+  type Series,
 } from "../protocol/devices.ts";
 import { type DataType, wordCount } from "../protocol/values.ts";
 import type { Issue } from "./errors.ts";
@@ -45,9 +46,13 @@ export function frameProblem(a: Address, text: string, frame: FrameCode): string
   } at most; give this PLC binary frames`;
 }
 
-function parse(text: string, path: string): { address?: Address; issue?: Issue } {
+function parse(
+  text: string,
+  path: string,
+  series?: Series,
+): { address?: Address; issue?: Issue } {
   try {
-    return { address: parseAddress(text) };
+    return { address: parseAddress(text, series) };
   } catch (e) {
     return { issue: { path, message: (e as Error).message } };
   }
@@ -55,15 +60,17 @@ function parse(text: string, path: string): { address?: Address; issue?: Issue }
 
 /**
  * Checks a tag's address against its data type (and length, for STRING) and,
- * when the PLC is known, its frame code. Issues name `address` or `dataType`.
+ * when the PLC is known, its frame code and series (on iQ-F: X/Y octal, no
+ * DX/DY, no iQ-R devices). Issues name `address` or `dataType`.
  */
 export function checkTagAddress(
   text: string,
   dataType: DataType,
   length: number | null,
   frame: FrameCode | undefined,
+  series?: Series,
 ): Issue[] {
-  const { address: a, issue } = parse(text, "address");
+  const { address: a, issue } = parse(text, "address", series);
   if (!a) return [issue!];
   const info = DEVICES.get(a.device)!;
   const issues: Issue[] = [];
@@ -100,7 +107,7 @@ export function checkTagAddress(
         path: "address",
         message:
           `${dataType} at ${text} takes ${words} words and runs past the end of device ${a.device} (${a.device}${
-            formatDeviceNumber(a.device, info.size - 1)
+            formatDeviceNumber(a.device, info.size - 1, series)
           })`,
       });
     }
@@ -112,14 +119,15 @@ export function checkTagAddress(
 
 /**
  * Checks a handshake bit: a point of a bit device or a bit of a word
- * (`M3000`, `D100.0`) that the PLC's frame can address.
+ * (`M3000`, `D100.0`) that the PLC's frame and series can address.
  */
 export function checkBitAddress(
   text: string,
   path: string,
   frame: FrameCode | undefined,
+  series?: Series,
 ): Issue[] {
-  const { address: a, issue } = parse(text, path);
+  const { address: a, issue } = parse(text, path, series);
   if (!a) return [issue!];
   if (DEVICES.get(a.device)!.kind === "word" && a.bit === undefined) {
     return [{

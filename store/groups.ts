@@ -129,7 +129,7 @@ export function checkGroup(g: Omit<GroupConfig, "id">, lookup: Lookup): Issue[] 
           } bit, e.g. ${example}`,
         });
       } else {
-        issues.push(...checkBitAddress(value, path, plc?.frame));
+        issues.push(...checkBitAddress(value, path, plc?.frame, plc?.series));
       }
     }
     if (

@@ -33,6 +33,8 @@ export const PLC_SERIES = ["Q", "iQ-R", "iQ-F", "FX3"] as const;
 export const FRAME_TYPES = ["3E", "4E"] as const;
 /** Transports JSScada speaks. */
 export const TRANSPORTS = ["tcp", "udp"] as const;
+/** iQ-F ASCII X/Y notations (GX Works3 "ASCII code (X, Y OCT)" / "(X, Y HEX)"). */
+export const XY_NOTATIONS = ["octal", "hex"] as const;
 
 const fields = {
   code: equipmentCodeField(),
@@ -65,6 +67,11 @@ const fields = {
   pipelineDepth: intIn(1, 8).openapi({
     description: "requests in flight per socket (4E only; 1 = one at a time)",
   }),
+  xyNotation: z.enum(XY_NOTATIONS, rule(`must be one of ${XY_NOTATIONS.join(", ")}`)).openapi({
+    description: "iQ-F with ASCII frames: X/Y numbers on the wire as octal digits (GX Works3 " +
+      '"ASCII code (X, Y OCT)") or hexadecimal ("(X, Y HEX)"); the CPU\'s setting, not ' +
+      "discoverable from the wire. Ignored for other series and binary frames",
+  }),
   enabled: booleanField(),
 };
 
@@ -79,12 +86,6 @@ export function seriesProblems(plc: {
     issues.push({
       path: "series",
       message: "FX3 CPUs (FX3U-ENET) speak only 1E frames, which JSScada does not support yet",
-    });
-  }
-  if (plc.series === "iQ-F") {
-    issues.push({
-      path: "series",
-      message: "iQ-F (octal X/Y numbering) is not supported yet; Q covers its decimal devices",
     });
   }
   if ((plc.pipelineDepth ?? 1) > 1 && plc.frameType !== "4E") {
@@ -102,7 +103,8 @@ export const PlcSchema = z.object({ id: z.number().int(), ...fields, enabled: z.
 /**
  * The body that creates a PLC; route, timeout (1,000 ms), pool size (5),
  * attempts (3), comm alarm delay (2,000 ms), series (Q), frame type (3E),
- * transport (tcp), pipelining depth (1) and enabled have defaults.
+ * transport (tcp), pipelining depth (1), X/Y notation (octal) and enabled
+ * have defaults.
  */
 export const PlcCreateSchema = z.strictObject({
   ...fields,
@@ -119,6 +121,7 @@ export const PlcCreateSchema = z.strictObject({
   frameType: fields.frameType.default("3E"),
   transport: fields.transport.default("tcp"),
   pipelineDepth: fields.pipelineDepth.default(1),
+  xyNotation: fields.xyNotation.default("octal"),
   enabled: fields.enabled.default(true),
 }).openapi("PlcCreate");
 /** The body of a PATCH: any subset of the fields. */
@@ -145,8 +148,12 @@ export type PlcsResource = Resource<PlcConfig, PlcCreate, PlcPatch, PlcListQuery
   getByCode(code: string): PlcConfig;
 };
 
-/** Addresses of a PLC's tags and handshake bits that its frame code cannot reach. */
-function unreachable(core: Core, plc: PlcConfig): Issue[] {
+/**
+ * Addresses of a PLC's tags and handshake bits that its frame code or series
+ * cannot reach: device numbers above 999999 in ASCII frames, and on iQ-F the
+ * X/Y numbers that are not octal, DX/DY and the iQ-R devices.
+ */
+function unreachable(core: Core, plc: PlcConfig, before: PlcConfig): Issue[] {
   const rows = core.db.all<{ what: string; address: string }>(
     `SELECT 'tag ' || code AS what, address FROM tags WHERE plc_id = ?1
      UNION ALL SELECT 'group ' || code, request_bit FROM polling_groups
@@ -155,24 +162,37 @@ function unreachable(core: Core, plc: PlcConfig): Issue[] {
        WHERE plc_id = ?1 AND ack_bit IS NOT NULL`,
     plc.id,
   );
-  const bad: string[] = [];
+  const far: string[] = [];
+  const series: string[] = [];
   for (const r of rows) {
+    let a;
     try {
-      if (frameProblem(parseAddress(r.address), r.address, plc.frame)) {
-        bad.push(`${r.what} (${r.address})`);
-      }
-    } catch {
-      // Stored addresses were validated; one that no longer parses is not this rule's business.
+      a = parseAddress(r.address, plc.series);
+    } catch (e) {
+      series.push(`${r.what} (${(e as Error).message})`);
+      continue;
     }
+    if (frameProblem(a, r.address, plc.frame)) far.push(`${r.what} (${r.address})`);
   }
-  if (!bad.length) return [];
-  const more = bad.length > 3 ? ` and ${bad.length - 3} more` : "";
-  return [{
-    path: "frame",
-    message: `ASCII frames cannot reach device numbers above 999999, used by ${
-      bad.slice(0, 3).join(", ")
-    }${more}; keep binary frames or move those addresses`,
-  }];
+  const list = (bad: string[]) =>
+    bad.slice(0, 3).join(", ") + (bad.length > 3 ? ` and ${bad.length - 3} more` : "");
+  const issues: Issue[] = [];
+  if (far.length) {
+    issues.push({
+      path: "frame",
+      message: `ASCII frames cannot reach device numbers above 999999, used by ${
+        list(far)
+      }; keep binary frames or move those addresses`,
+    });
+  }
+  if (series.length && plc.series !== before.series) {
+    issues.push({
+      path: "series",
+      message: `${plc.series} cannot read the addresses of ${list(series)}; ` +
+        "change those addresses first",
+    });
+  }
+  return issues;
 }
 
 /** Creates the PLCs resource of a store. */
@@ -205,7 +225,9 @@ export function createPlcs(core: Core): PlcsResource {
       ...seriesProblems(data),
     ],
     checkDependents: (before, after) =>
-      after.frame !== before.frame && after.frame === "ascii" ? unreachable(core, after) : [],
+      (after.frame !== before.frame && after.frame === "ascii") || after.series !== before.series
+        ? unreachable(core, after, before)
+        : [],
     dependents: [
       { resource: "tags", label: ["tag", "tags"], sql: "SELECT id FROM tags WHERE plc_id = ?" },
       {

@@ -144,7 +144,7 @@ export function checkTag(t: Omit<TagConfig, "id">, lookup: Lookup): Issue[] {
       issues.push({ path: "deadband", message: `${what} have no deadband` });
     }
   }
-  issues.push(...checkTagAddress(t.address, t.dataType, t.length, plc?.frame));
+  issues.push(...checkTagAddress(t.address, t.dataType, t.length, plc?.frame, plc?.series));
   issues.push(...checkWriteFields(t));
   return issues;
 }
