@@ -42,9 +42,10 @@ export function planGroup(
   plc?: Pick<PlcConfig, "series" | "frame">,
 ): GroupPlan {
   const limit = plc ? batchLimits(plc.frame, plc.series).words : undefined;
-  const options: PlanOptions = limit === undefined
-    ? planOptions
-    : { ...planOptions, maxWords: Math.min(planOptions.maxWords ?? limit, limit) };
+  const options: PlanOptions = limit === undefined ? planOptions : {
+    ...planOptions,
+    maxWords: Math.min(planOptions.maxWords ?? limit, limit),
+  };
   const valid: PlanTag<number>[] = [];
   const invalid: InvalidTag[] = [];
   tags.forEach((t, index) => {

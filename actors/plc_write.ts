@@ -20,7 +20,13 @@ import {
 } from "../protocol/values.ts";
 import type { Clock } from "./clock.ts";
 import type { PlcLink } from "./plc_link.ts";
-import { planWrites, requestCount, type WriteOp, type WriteTarget } from "./write_plan.ts";
+import {
+  planWrites,
+  requestCount,
+  type WriteOp,
+  type WritePlanOptions,
+  type WriteTarget,
+} from "./write_plan.ts";
 
 /** One tag to write: what the runtime needs of its configuration, and the engineering value. */
 export interface WriteItem {
@@ -169,11 +175,14 @@ function outcomeOf(e: PlcError): WriteOutcome {
   return "failed";
 }
 
-/** The write planner's limits: the protocol's defaults, or the iQ-F batch limits of the PLC's frame code. */
-function writeLimits(link: PlcLink): { maxWords?: number; maxBits?: number } {
+/**
+ * The write planner's options: the protocol's default limits, or on iQ-F the
+ * batch limits of the PLC's frame code and octal X/Y in messages.
+ */
+function writeLimits(link: PlcLink): WritePlanOptions {
   if (link.plc.series !== "iQ-F") return {};
   const limits = batchLimits(link.plc.frame, link.plc.series);
-  return { maxWords: limits.words, maxBits: limits.bits };
+  return { maxWords: limits.words, maxBits: limits.bits, series: link.plc.series };
 }
 
 /**

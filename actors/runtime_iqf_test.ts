@@ -11,6 +11,8 @@ import { LiveCache } from "./live_cache.ts";
 import { writeItem } from "./plc_write.ts";
 import { planGroup } from "./group_plan.ts";
 import { Runtime } from "./runtime.ts";
+import { planWrites } from "./write_plan.ts";
+import { parseAddress } from "../protocol/devices.ts";
 import { groupConfig, MemorySink, plcConfig, tagConfig } from "./testing.ts";
 
 async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -104,4 +106,13 @@ Deno.test("an iQ-F PLC in ASCII plans blocks of at most 480 words (FX5 SLMP manu
     frame: "binary",
   });
   assert.match(octal.invalid[0].message, /X device numbers are octal on iQ-F/);
+});
+
+Deno.test("write plans name iQ-F X/Y addresses in octal", () => {
+  const y20 = parseAddress("Y20", "iQ-F");
+  const target = (id: number) => ({ id, address: y20, type: "BOOL" as const, raw: true });
+  assert.throws(
+    () => planWrites([target(1), target(2)], { series: "iQ-F" }),
+    /tag 2 and tag 1 both write Y20$/,
+  );
 });

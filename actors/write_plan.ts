@@ -8,7 +8,13 @@
  * whatever number of its bits are written. Pure: no I/O.
  */
 import { MAX_BATCH_BITS, MAX_BATCH_WORDS } from "../protocol/commands.ts";
-import { type Address, type DeviceName, DEVICES, formatAddress } from "../protocol/devices.ts";
+import {
+  type Address,
+  type DeviceName,
+  DEVICES,
+  formatAddress,
+  type Series,
+} from "../protocol/devices.ts";
 import { type DataType, encodeValue, type TagValue, wordCount } from "../protocol/values.ts";
 
 /** One value to write, raw (scaling already undone). */
@@ -60,6 +66,8 @@ export interface WritePlanOptions {
   readonly maxWords?: number;
   /** Most points per bit write; default the ASCII frame's {@link MAX_BATCH_BITS} (3584). */
   readonly maxBits?: number;
+  /** The PLC's series, for addresses in messages (X/Y octal on iQ-F); default Q. */
+  readonly series?: Series;
 }
 
 /** The MC requests a plan costs: one per words/bits op, two per read-modify-write. */
@@ -97,7 +105,7 @@ export function planWrites<Id>(
   for (const t of targets) {
     const { address: a, type } = t;
     const name = t.label ?? `tag ${JSON.stringify(t.id)}`;
-    const label = `${name} (${formatAddress(a)})`;
+    const label = `${name} (${formatAddress(a, options.series)})`;
     const info = DEVICES.get(a.device);
     if (!info) throw new RangeError(`${label}: unknown device "${a.device}"`);
     let encoded: number[];
@@ -151,7 +159,7 @@ export function planWrites<Id>(
   }
   const ops: WriteOp<Id>[] = [];
   for (const [device, spans] of words) {
-    for (const run of runs(spans, maxWords, device)) {
+    for (const run of runs(spans, maxWords, device, options.series)) {
       ops.push({
         kind: "words",
         device,
@@ -162,7 +170,7 @@ export function planWrites<Id>(
     }
   }
   for (const [device, spans] of bits) {
-    for (const run of runs(spans, maxBits, device)) {
+    for (const run of runs(spans, maxBits, device, options.series)) {
       ops.push({
         kind: "bits",
         device,
@@ -192,6 +200,7 @@ function runs<Id>(
   spans: Span<Id>[],
   max: number,
   device: DeviceName,
+  series: Series | undefined,
 ): { start: number; values: (number | boolean)[]; ids: Id[]; labels: string[] }[] {
   spans.sort((a, b) => a.first - b.first);
   const out: { start: number; values: (number | boolean)[]; ids: Id[]; labels: string[] }[] = [];
@@ -202,7 +211,7 @@ function runs<Id>(
       const other = cur.labels[cur.labels.length - 1];
       throw new RangeError(
         `${s.label} and ${other} both write ` +
-          formatAddress({ device, address: s.first }),
+          formatAddress({ device, address: s.first }, series),
       );
     }
     if (cur && s.first === end && cur.values.length + s.values.length <= max) {
