@@ -4,9 +4,9 @@
  * aside as bad-config instead of failing the whole group), then planned into
  * the fewest block reads (protocol/planner.ts).
  */
-import type { TagConfig } from "../model/config.ts";
+import type { PlcConfig, TagConfig } from "../model/config.ts";
 import { type PlanOptions, planReads, type PlanTag, type ReadPlan } from "../protocol/planner.ts";
-import { parseAddressFor, readPlanOptionsFor } from "../protocol/series.ts";
+import { mergePlanOptions, parseAddressFor, readPlanOptionsFor } from "../protocol/series.ts";
 
 /** A tag that cannot be read as configured, and why. */
 export interface InvalidTag {
@@ -31,15 +31,18 @@ export interface GroupPlan {
 /**
  * Plans a group's reads. Never throws for a bad tag: each tag is checked on
  * its own (address, device, type, span) and a failing one is listed in
- * `invalid` with the planner's sentence. `series` (the PLC's) sets the
- * address numbering and, under `options`, the limits per read (FX3: 1E).
+ * `invalid` with the planner's sentence. With the group's `plc`, addresses
+ * are read in its series' numbering (X/Y octal on FX3 and iQ-F) and blocks
+ * keep to its series' limits (FX3: 1E; iQ-F: 480 words in ASCII); `options`
+ * may lower a limit, never raise it.
  */
 export function planGroup(
   tags: readonly TagConfig[],
-  options: PlanOptions = {},
-  series?: string,
+  planOptions: PlanOptions = {},
+  plc?: Pick<PlcConfig, "series" | "frame">,
 ): GroupPlan {
-  options = { ...readPlanOptionsFor(series), ...options };
+  const series = plc?.series;
+  const options = mergePlanOptions(readPlanOptionsFor(series, plc?.frame), planOptions);
   const valid: PlanTag<number>[] = [];
   const invalid: InvalidTag[] = [];
   tags.forEach((t, index) => {

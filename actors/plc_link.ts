@@ -51,6 +51,8 @@ export function createTcpPool(plc: PlcConfig): PoolPort {
     type: plc.frameType,
     pipelineDepth: plc.pipelineDepth,
     extended: plc.series === "iQ-R",
+    ...(plc.series ? { series: plc.series } : {}),
+    ...(plc.xyNotation ? { xyNotation: plc.xyNotation } : {}),
     ...(plc.transport === "udp" ? { connect: udpConnect, retries: UDP_RETRIES } : {}),
   });
 }

@@ -213,7 +213,7 @@ export async function executeWrites(
   let ops: WriteOp<number>[] = [];
   if (problems.size === 0) {
     try {
-      ops = planWrites(targets, writeLimitsFor(link.plc.series));
+      ops = planWrites(targets, writeLimitsFor(link.plc.series, link.plc.frame));
     } catch (e) {
       const message = (e as Error).message;
       items.forEach((_, i) => problems.set(i, message));
@@ -302,7 +302,10 @@ async function readBackValues(
     type: t.type,
     length: t.length,
   }));
-  const plan = planReads(tags, { ...readPlanOptionsFor(link.plc.series), maxGap: 0 });
+  const plan = planReads(tags, {
+    ...readPlanOptionsFor(link.plc.series, link.plc.frame),
+    maxGap: 0,
+  });
   const responses = await Promise.all(plan.blocks.map((b) =>
     link.urgent({
       command: "readWords",

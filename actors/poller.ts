@@ -223,7 +223,7 @@ export const pollerMachine = setup({
 }).createMachine({
   id: "poller",
   context: ({ input }) => {
-    const plan = planGroup(input.tags, input.planOptions, input.plc.series);
+    const plan = planGroup(input.tags, input.planOptions, input.plc);
     return {
       input,
       report: input.report ?? ignoreReports,

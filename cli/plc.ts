@@ -17,8 +17,15 @@ import {
   runRemote,
   write1E,
 } from "./plc_ops.ts";
-import { MAX_BATCH_BITS, MAX_BATCH_WORDS, MAX_RANDOM_POINTS } from "../protocol/commands.ts";
-import { type Address, DEVICES, formatAddress, parseAddress } from "../protocol/devices.ts";
+import { type BatchLimits, batchLimits, MAX_RANDOM_POINTS } from "../protocol/commands.ts";
+import {
+  type Address,
+  DEVICES,
+  formatAddress,
+  parseAddress,
+  type Series,
+  type XyNotation,
+} from "../protocol/devices.ts";
 import { PlcError } from "../protocol/errors.ts";
 import { DEFAULT_ROUTE, type FrameCode, type Route } from "../protocol/frame.ts";
 import {
@@ -46,8 +53,11 @@ const USAGE = `usage:
 options:
   --frame ascii|binary      communication data code (default binary)
   --frame-type 3E|4E        frame (default 3E)
-  --series Q|iQ-R|FX3       CPU series (default Q): iQ-R uses subcommands 0002/0003 and its
-                            devices (LTN, LZ, RD…); FX3 speaks 1E frames, X/Y in octal
+  --series Q|iQ-R|iQ-F|FX3  CPU series (default Q): iQ-R uses subcommands 0002/0003 and its
+                            devices (LTN, LZ, RD…); iQ-F (FX5) numbers X/Y in octal (Y45 =
+                            point 37); FX3 speaks 1E frames, X/Y in octal
+  --xy octal|hex            iQ-F with --frame ascii: the CPU's "ASCII code (X, Y OCT)"
+                            (octal, default) or "(X, Y HEX)" setting
   --udp                     UDP instead of TCP (lost answers are retried twice)
   --type  int16|uint16|int32|uint32|float32|float64|bool|string
                             (default bool for bit devices and D100.5-style bits, else int16;
@@ -83,6 +93,7 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
         station: { type: "string" },
         "frame-type": { type: "string", default: "3E" },
         series: { type: "string", default: "Q" },
+        xy: { type: "string" },
         udp: { type: "boolean" },
         yes: { type: "boolean" },
         force: { type: "boolean" },
@@ -126,9 +137,16 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
     if (frameType !== "3E" && frameType !== "4E") {
       throw new UsageError(`--frame-type must be 3E or 4E, not "${o["frame-type"]}"`);
     }
-    const series = o.series!;
-    if (!["Q", "iQ-R", "FX3"].includes(series)) {
-      throw new UsageError(`--series must be Q, iQ-R or FX3, not "${series}"`);
+    const series = o.series as Series;
+    if (!["Q", "iQ-R", "iQ-F", "FX3"].includes(series)) {
+      throw new UsageError(`--series must be Q, iQ-R, iQ-F or FX3, not "${series}"`);
+    }
+    const xyNotation = o.xy as XyNotation | undefined;
+    if (xyNotation !== undefined && xyNotation !== "octal" && xyNotation !== "hex") {
+      throw new UsageError(`--xy must be octal or hex, not "${o.xy}"`);
+    }
+    if (xyNotation !== undefined && series !== "iQ-F") {
+      throw new UsageError("--xy applies to --series iQ-F only");
     }
     const transport = o.udp ? { connect: udpConnect, retries: 2 } : {};
     const label = `${host}:${port}`;
@@ -168,6 +186,8 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
       connectTimeoutMs: timeoutMs,
       type: frameType,
       extended: series === "iQ-R",
+      series,
+      ...(xyNotation ? { xyNotation } : {}),
       ...transport,
     });
     if (remote) {
@@ -184,17 +204,20 @@ export async function runPlcCommand(args: string[], io: CommandIo): Promise<numb
       return 0;
     }
     if (!rest[0]) throw new UsageError(`${verb} needs an address such as D100, M0 or X1A0`);
-    const address = usage(() => parseAddress(rest[0]));
+    const address = usage(() => parseAddress(rest[0], series));
+    const limits = batchLimits(frame, series);
     const type = parseType(o.type, address);
     if (verb === "read") {
       if (rest.length > 2) throw new UsageError("read takes an address and an optional count");
       const count = rest[1] === undefined ? 1 : integer(rest[1], "count", 1, 1_000_000);
-      io.stdout(JSON.stringify(await read(client, frame, address, type, count)));
+      io.stdout(JSON.stringify(await read(client, limits, address, type, count)));
     } else {
       if (rest.length < 2) throw new UsageError("write needs values, e.g. 1,2,3");
       const values = usage(() => parseValues(rest.slice(1).join(" "), type));
-      await write(client, frame, address, type, values);
-      io.stderr(`wrote ${values.length} value(s) at ${formatAddress(address)} on ${label}`);
+      await write(client, limits, address, type, values);
+      io.stderr(
+        `wrote ${values.length} value(s) at ${formatAddress(address, series)} on ${label}`,
+      );
     }
     return 0;
   } catch (e) {
@@ -317,11 +340,16 @@ function stringWords(text: string): number {
   return Math.floor(text.length / 2) + 1;
 }
 
-/** Reads `count` words from `head`, in as many batch reads as the 960-word limit needs. */
-async function readWords(client: PlcClient, a: Address, count: number): Promise<number[]> {
+/** Reads `count` words from `head`, in as many batch reads as the word limit (960; 480 on iQ-F ASCII) needs. */
+async function readWords(
+  client: PlcClient,
+  a: Address,
+  count: number,
+  maxWords: number,
+): Promise<number[]> {
   const words: number[] = [];
-  for (let at = 0; at < count; at += MAX_BATCH_WORDS) {
-    const points = Math.min(MAX_BATCH_WORDS, count - at);
+  for (let at = 0; at < count; at += maxWords) {
+    const points = Math.min(maxWords, count - at);
     const res = await client.request({
       command: "readWords",
       head: { device: a.device, address: a.address + at * stride(a) },
@@ -339,7 +367,7 @@ function stride(a: Address): number {
 
 async function read(
   client: PlcClient,
-  frame: FrameCode,
+  limits: BatchLimits,
   a: Address,
   type: DataType,
   count: number,
@@ -364,7 +392,7 @@ async function read(
   }
   if (type === "BOOL" && bitDevice) {
     const out: boolean[] = [];
-    const max = MAX_BATCH_BITS[frame];
+    const max = limits.bits;
     for (let at = 0; at < count; at += max) {
       const res = await client.request({
         command: "readBits",
@@ -377,23 +405,25 @@ async function read(
   }
   if (type === "BOOL") {
     const first = a.bit ?? 0;
-    const words = await readWords(client, a, Math.ceil((first + count) / 16));
+    const words = await readWords(client, a, Math.ceil((first + count) / 16), limits.words);
     return Array.from(
       { length: count },
       (_, i) => decodeValue(words, (first + i) >> 4, "BOOL", { bit: (first + i) & 15 }),
     );
   }
   if (type === "STRING") {
-    return [decodeValue(await readWords(client, a, count), 0, "STRING", { length: count })];
+    return [
+      decodeValue(await readWords(client, a, count, limits.words), 0, "STRING", { length: count }),
+    ];
   }
   const size = wordCount(type);
-  const words = await readWords(client, a, size * count);
+  const words = await readWords(client, a, size * count, limits.words);
   return Array.from({ length: count }, (_, i) => decodeValue(words, i * size, type));
 }
 
 async function write(
   client: PlcClient,
-  frame: FrameCode,
+  limits: BatchLimits,
   a: Address,
   type: DataType,
   values: TagValue[],
@@ -413,7 +443,7 @@ async function write(
     return;
   }
   if (type === "BOOL" && bitDevice) {
-    const max = MAX_BATCH_BITS[frame];
+    const max = limits.bits;
     for (let at = 0; at < values.length; at += max) {
       await client.request({
         command: "writeBits",
@@ -427,7 +457,7 @@ async function write(
   if (type === "BOOL") {
     // Bits of a word: read, change the bits, write back (not atomic against the PLC program).
     const first = a.bit ?? 0;
-    words = await readWords(client, a, Math.ceil((first + values.length) / 16));
+    words = await readWords(client, a, Math.ceil((first + values.length) / 16), limits.words);
     values.forEach((v, i) => {
       const bit = 1 << ((first + i) & 15);
       words[(first + i) >> 4] = v ? words[(first + i) >> 4] | bit : words[(first + i) >> 4] & ~bit;
@@ -437,11 +467,11 @@ async function write(
     const length = type === "STRING" ? stringWords(values[0] as string) : 0;
     words = values.flatMap((v) => encodeValue(v, type, length));
   }
-  for (let at = 0; at < words.length; at += MAX_BATCH_WORDS) {
+  for (let at = 0; at < words.length; at += limits.words) {
     await client.request({
       command: "writeWords",
       head: { device: a.device, address: a.address + at * stride(a) },
-      words: words.slice(at, at + MAX_BATCH_WORDS),
+      words: words.slice(at, at + limits.words),
     });
   }
 }

@@ -3,6 +3,7 @@
  * configuration store produces and the actors, alarm engine and UI consume.
  * Ids are the store's integer ids; codes are what engineers type.
  */
+import type { XyNotation } from "../protocol/devices.ts";
 import type { FrameCode } from "../protocol/frame.ts";
 import type { DataType } from "../protocol/values.ts";
 
@@ -51,6 +52,11 @@ export interface PlcConfig {
   readonly commAlarmDelayMs: number;
   /** CPU series (default Q, which also covers L): frames, devices and numbering follow it. */
   readonly series?: PlcSeries;
+  /**
+   * iQ-F with ASCII frames only: how the CPU was set to write X/Y numbers
+   * ("ASCII code (X, Y OCT)" = octal, the default; "(X, Y HEX)" = hex).
+   */
+  readonly xyNotation?: XyNotation;
   /** MC protocol frame (default 3E). */
   readonly frameType?: "3E" | "4E";
   /** Transport (default tcp); udp sends each frame as a datagram and retries lost answers. */

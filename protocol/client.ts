@@ -30,6 +30,7 @@ import {
   type Route,
 } from "./frame.ts";
 import { serialOf, setSerial } from "./frame4e.ts";
+import type { Series, XyNotation } from "./devices.ts";
 import { FifoLock } from "./fifo_lock.ts";
 import { FrameSplitter } from "./stream.ts";
 import { type ByteConn, type Connect, connectWithin, tcpConnect } from "./transport.ts";
@@ -61,6 +62,13 @@ export interface ClientOptions {
    * an iQ-R CPU needs for its own devices (LTN, LZ, RD…); default false.
    */
   readonly extended?: boolean;
+  /**
+   * The CPU series (default Q). iQ-F (FX5): ASCII X/Y numbers per
+   * {@link xyNotation}, halved ASCII batch limits, no iQ-R devices or DX/DY.
+   */
+  readonly series?: Series;
+  /** iQ-F with ASCII frames: X/Y numbers as octal (default) or hexadecimal digits. */
+  readonly xyNotation?: XyNotation;
   /**
    * Most requests in flight on the socket at once (default 1). More than 1
    * needs 4E frames, whose serial numbers match answers to requests.
@@ -194,6 +202,8 @@ export class PlcClient {
       frame: options.frame,
       type: this.#fourE ? "4E" : "3E",
       extended: options.extended === true,
+      ...(options.series ? { series: options.series } : {}),
+      ...(options.xyNotation ? { xyNotation: options.xyNotation } : {}),
       route,
       monitoringTimer: timer,
     };

@@ -4,7 +4,14 @@
  * JSScada decodes. Commands: batch read (0401) and batch write (1401) in word
  * and bit units, random read (0403) and CPU model read (0101). Pure codec.
  */
-import { type DeviceInfo, type DeviceName, DEVICES } from "./devices.ts";
+import {
+  type DeviceInfo,
+  type DeviceName,
+  DEVICES,
+  IQF_XY_POINTS,
+  type Series,
+  seriesDeviceProblem,
+} from "./devices.ts";
 import { PlcError } from "./errors.ts";
 import {
   checkRoute,
@@ -15,6 +22,7 @@ import {
   FrameReader,
   FrameWriter,
   headerSize,
+  octalXyOnWire,
   REQUEST_SUBHEADER,
   RESPONSE_SUBHEADER,
   type Route,
@@ -217,6 +225,28 @@ export function commandCodes(req: McRequest, extended = false): readonly [number
 export const MAX_BATCH_WORDS = 960;
 /** Most points in one bit-unit batch read or write, per frame code. */
 export const MAX_BATCH_BITS: Readonly<Record<FrameCode, number>> = { ascii: 3584, binary: 7168 };
+/** Most words and bit points in one batch read or write (0401/1401) for a frame code and series. */
+export interface BatchLimits {
+  /** Word units (0000): words, 16 points each on a bit device. */
+  readonly words: number;
+  /** Bit units (0001): points. */
+  readonly bits: number;
+}
+
+/**
+ * The batch limits of a series and frame code. Q/L and iQ-R (MC protocol
+ * manual, SLMP reference manual): 960 words, 3,584 (ASCII) or 7,168 (binary)
+ * bits. iQ-F (FX5 SLMP manual JY997D56001, batch read, "Number of devices"):
+ * ASCII 1 to 480 words and 1 to 1,792 bits, binary 1 to 960 words and 1 to
+ * 3,584 bits.
+ */
+export function batchLimits(frame: FrameCode, series?: Series): BatchLimits {
+  if (series === "iQ-F") {
+    return frame === "ascii" ? { words: 480, bits: 1792 } : { words: 960, bits: 3584 };
+  }
+  return { words: MAX_BATCH_WORDS, bits: MAX_BATCH_BITS[frame] };
+}
+
 /** Most word plus double-word points in one random read. */
 export const MAX_RANDOM_POINTS = 192;
 /** Random write in word units: word points × 12 + double-word points × 14 may be at most this. */
@@ -232,8 +262,16 @@ function info(ref: DeviceRef): DeviceInfo {
   return d;
 }
 
-function checkHead(ref: DeviceRef, frame: FrameCode, extended = false, dword = false): DeviceInfo {
+function checkDevice(
+  ref: DeviceRef,
+  frame: FrameCode,
+  extended = false,
+  dword = false,
+  series?: Series,
+): DeviceInfo {
   const d = info(ref);
+  const missing = seriesDeviceProblem(d.name, series);
+  if (missing) throw new RangeError(missing);
   if (d.iqrOnly && !extended) {
     throw new RangeError(
       `${ref.device} is an iQ-R device: it needs the iQ-R subcommands (set the PLC's series to iQ-R)`,
@@ -242,6 +280,11 @@ function checkHead(ref: DeviceRef, frame: FrameCode, extended = false, dword = f
   if (d.long && !dword) {
     throw new RangeError(
       `${ref.device} holds double words: read it with random read double-word access`,
+    );
+  }
+  if (series === "iQ-F" && (d.name === "X" || d.name === "Y") && ref.address >= IQF_XY_POINTS) {
+    throw new RangeError(
+      `${d.name} point ${ref.address} is past the end of an iQ-F CPU's ${IQF_XY_POINTS} ${d.name} points`,
     );
   }
   const max = extended
@@ -264,16 +307,26 @@ function checkCount(n: number, max: number, limit: string): void {
 /**
  * Checks a request against the protocol's limits before anything is sent:
  * 960 words per word-unit batch, 3,584 (ASCII) or 7,168 (binary) points per
- * bit-unit batch, 192 points per random read, bit units only on bit devices.
- * A violation is a RangeError that names the limit.
+ * bit-unit batch (half of each in ASCII and bit units on iQ-F, see
+ * {@link batchLimits}), 192 points per random read, bit units only on bit
+ * devices, and only devices the series has. A violation is a RangeError that
+ * names the limit.
  */
-export function checkRequest(req: McRequest, frame: FrameCode, extended = false): void {
+export function checkRequest(
+  req: McRequest,
+  frame: FrameCode,
+  extended = false,
+  series?: Series,
+): void {
+  const limits = batchLimits(frame, series);
+  const checkHead = (ref: DeviceRef, dword = false) =>
+    checkDevice(ref, frame, extended, dword, series);
   switch (req.command) {
     case "readWords":
     case "writeWords": {
-      checkHead(req.head, frame, extended);
+      checkHead(req.head);
       const n = req.command === "readWords" ? req.points : req.words.length;
-      checkCount(n, MAX_BATCH_WORDS, `${MAX_BATCH_WORDS} words per word-unit batch`);
+      checkCount(n, limits.words, `${limits.words} words per word-unit batch`);
       if (req.command === "writeWords") {
         for (let i = 0; i < req.words.length; i++) {
           const v = req.words[i];
@@ -286,18 +339,18 @@ export function checkRequest(req: McRequest, frame: FrameCode, extended = false)
     }
     case "readBits":
     case "writeBits": {
-      const d = checkHead(req.head, frame, extended);
+      const d = checkHead(req.head);
       if (d.kind !== "bit") {
         throw new RangeError(`bit-unit access needs a bit device; ${d.name} is a word device`);
       }
       const n = req.command === "readBits" ? req.points : req.bits.length;
-      const max = MAX_BATCH_BITS[frame];
+      const max = limits.bits;
       checkCount(n, max, `${max} points per bit-unit batch in ${frame} frames`);
       return;
     }
     case "randomRead":
-      for (const ref of req.words) checkHead(ref, frame, extended);
-      for (const ref of req.dwords) checkHead(ref, frame, extended, true);
+      for (const ref of req.words) checkHead(ref);
+      for (const ref of req.dwords) checkHead(ref, true);
       checkCount(
         req.words.length + req.dwords.length,
         MAX_RANDOM_POINTS,
@@ -308,11 +361,11 @@ export function checkRequest(req: McRequest, frame: FrameCode, extended = false)
       return;
     case "randomWriteWords": {
       for (const w of req.words) {
-        checkHead(w, frame, extended);
+        checkHead(w);
         checkValue(w.value, 0xffff, `word for ${w.device}${w.address}`);
       }
       for (const w of req.dwords) {
-        checkHead(w, frame, extended, true);
+        checkHead(w, true);
         checkValue(w.value, 0xffffffff, `double word for ${w.device}${w.address}`);
       }
       const units = req.words.length * 12 + req.dwords.length * 14;
@@ -329,7 +382,7 @@ export function checkRequest(req: McRequest, frame: FrameCode, extended = false)
     }
     case "randomWriteBits":
       for (const b of req.bits) {
-        const d = checkHead(b, frame, extended);
+        const d = checkHead(b);
         if (d.kind !== "bit") {
           throw new RangeError(`bit-unit access needs a bit device; ${d.name} is a word device`);
         }
@@ -423,12 +476,13 @@ export function encodeRequest(req: McRequest, options: FrameOptions): Uint8Array
     throw new RangeError("the monitoring timer must be 0 to 65535 (units of 250 ms)");
   }
   const extended = options.extended === true;
-  checkRequest(req, frame, extended);
+  checkRequest(req, frame, extended, options.series);
   const u = frame === "binary" ? 1 : 2;
   const w = new FrameWriter(
     frame,
     headerSize(frame) + 6 * u + requestDataSize(req, frame, extended),
   );
+  w.octalXy = octalXyOnWire(options);
   w.subheader(REQUEST_SUBHEADER);
   w.route(route);
   const lengthAt = w.pos;

@@ -369,29 +369,93 @@ export function deviceByAsciiCode(code: string): DeviceInfo | undefined {
   return byAsciiCode.get(code);
 }
 
+/**
+ * MELSEC CPU series as the codec tells them apart: Q (also L), iQ-R, iQ-F
+ * (FX5, SLMP) and FX3 (1E frames, protocol/frame1e.ts). The series decides
+ * how X and Y are numbered and which devices exist.
+ */
+export type Series = "Q" | "iQ-R" | "iQ-F" | "FX3";
+
+/**
+ * How an iQ-F CPU set to the ASCII data code writes X/Y device numbers on the
+ * wire (GX Works3 own-node setting, FX5 SLMP manual JY997D56001 §4.1):
+ * "ASCII code (X, Y OCT)" as octal digits, "ASCII code (X, Y HEX)" as
+ * hexadecimal digits of the point index. Binary frames always carry the index.
+ */
+export type XyNotation = "octal" | "hex";
+
+/** X and Y points of an iQ-F CPU: 1,024 each, X0–X1777 in octal. */
+export const IQF_XY_POINTS = 1024;
+
+const isXy = (name: DeviceName) => name === "X" || name === "Y";
+
+/**
+ * The radix engineers write a device's numbers in on a series: X and Y are
+ * octal on iQ-F (GX Works3 shows X0–X7, X10…), hexadecimal on Q/L/iQ-R; the
+ * other devices keep the device table's radix.
+ */
+export function deviceRadix(name: DeviceName, series?: Series): 8 | 10 | 16 {
+  return series === "iQ-F" && isXy(name) ? 8 : DEVICES.get(name)!.radix;
+}
+
+/** Points a device has on a series (iQ-F: 1,024 X and 1,024 Y; else the device table's size). */
+export function deviceSize(name: DeviceName, series?: Series): number {
+  return series === "iQ-F" && isXy(name) ? IQF_XY_POINTS : DEVICES.get(name)!.size;
+}
+
+/**
+ * Why a series has no such device, or undefined. An iQ-F CPU refuses the
+ * iQ-R subcommands 0002/0003 (end code C059), so the 4-character iQ-R devices
+ * are out of its reach, and it has no direct access DX/DY.
+ */
+export function seriesDeviceProblem(name: DeviceName, series?: Series): string | undefined {
+  if (series !== "iQ-F") return undefined;
+  const info = DEVICES.get(name)!;
+  if (info.iqrOnly) {
+    return `${name} (${info.description}) is an iQ-R device; an iQ-F CPU refuses the iQ-R ` +
+      "subcommands 0002/0003 it needs (end code C059)";
+  }
+  if (name === "DX" || name === "DY") {
+    return `iQ-F CPUs have no ${name} (${info.description}); use ${name.slice(1)} instead`;
+  }
+  return undefined;
+}
+
 /** A parsed device address such as `D100`, `X1A0` or `D100.5` (bit 5 of D100). */
 export interface Address {
   readonly device: DeviceName;
-  /** Device number (already converted from the device's radix). */
+  /** Device number (already converted from the device's radix): the point index for X/Y. */
   readonly address: number;
   /** For `D100.5`: the bit (0–15) of a word device. */
   readonly bit?: number;
 }
 
-const HEX_DIGITS = /^[0-9A-F]+$/;
-const DEC_DIGITS = /^[0-9]+$/;
+const DIGITS: Readonly<Record<8 | 10 | 16, RegExp>> = {
+  8: /^[0-7]+$/,
+  10: /^[0-9]+$/,
+  16: /^[0-9A-F]+$/,
+};
+const RADIX_NAMES: Readonly<Record<8 | 10 | 16, string>> = {
+  8: "octal",
+  10: "decimal",
+  16: "hexadecimal",
+};
 
 /**
  * Parses an address as engineers write it: device name, then the number in the
- * device's radix (hex for X, Y, B, W, SB, SW, DX, DY), then optionally `.n` for
- * bit n of a word device. Throws RangeError with a sentence naming the problem,
- * including an address past the device's end.
+ * device's radix on `series` (hex for X, Y, B, W, SB, SW, DX, DY; X and Y
+ * octal on iQ-F, so `X17` is point 15), then optionally `.n` for bit n of a
+ * word device. Throws RangeError with a sentence naming the problem: a digit
+ * outside the radix, an address past the device's end, a device the series
+ * does not have.
  */
-export function parseAddress(text: string): Address {
+export function parseAddress(text: string, series?: Series): Address {
   const s = text.trim().toUpperCase();
   const name = DEVICE_NAMES.find((n) => s.startsWith(n) && s.length > n.length);
   if (!name) throw new RangeError(`"${text}" does not start with a known device name`);
   const info = DEVICES.get(name)!;
+  const missing = seriesDeviceProblem(name, series);
+  if (missing) throw new RangeError(`"${text}": ${missing}`);
   let rest = s.slice(name.length);
   let bit: number | undefined;
   const dot = rest.indexOf(".");
@@ -406,28 +470,32 @@ export function parseAddress(text: string): Address {
     }
     bit = /^[0-9]+$/.test(bitText) ? Number(bitText) : parseInt(bitText, 16);
   }
-  const digits = info.radix === 16 ? HEX_DIGITS : DEC_DIGITS;
-  if (!digits.test(rest)) {
+  const radix = deviceRadix(name, series);
+  if (!DIGITS[radix].test(rest)) {
+    const bad = radix === 8 ? [...rest].find((c) => !/[0-7]/.test(c)) : undefined;
     throw new RangeError(
-      `"${text}": ${name} device numbers are ${info.radix === 16 ? "hexadecimal" : "decimal"}`,
+      `"${text}": ${name} device numbers are ${RADIX_NAMES[radix]}${
+        series === "iQ-F" && radix === 8 ? " on iQ-F" : ""
+      }${bad !== undefined ? ` (digits 0 to 7; "${bad}" is not one)` : ""}`,
     );
   }
-  const address = parseInt(rest, info.radix);
-  if (address >= info.size) {
+  const address = parseInt(rest, radix);
+  const size = deviceSize(name, series);
+  if (address >= size) {
     throw new RangeError(
-      `"${text}" is past the end of device ${name} (${formatDeviceNumber(name, info.size - 1)})`,
+      `"${text}" is past the end of device ${name} (${formatDeviceNumber(name, size - 1, series)})`,
     );
   }
   return bit === undefined ? { device: name, address } : { device: name, address, bit };
 }
 
-/** Formats a device number in its device's radix, e.g. `1A0` for X. */
-export function formatDeviceNumber(name: DeviceName, address: number): string {
-  return DEVICES.get(name)!.radix === 16 ? address.toString(16).toUpperCase() : String(address);
+/** Formats a device number in its device's radix on `series`, e.g. `1A0` for X (`17` for point 15 of X on iQ-F). */
+export function formatDeviceNumber(name: DeviceName, address: number, series?: Series): string {
+  return address.toString(deviceRadix(name, series)).toUpperCase();
 }
 
-/** Formats an address back to the text form that {@link parseAddress} reads. */
-export function formatAddress(a: Address): string {
-  const base = `${a.device}${formatDeviceNumber(a.device, a.address)}`;
+/** Formats an address back to the text form that {@link parseAddress} reads on `series`. */
+export function formatAddress(a: Address, series?: Series): string {
+  const base = `${a.device}${formatDeviceNumber(a.device, a.address, series)}`;
   return a.bit === undefined ? base : `${base}.${a.bit.toString(16).toUpperCase()}`;
 }

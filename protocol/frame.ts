@@ -11,6 +11,8 @@ import {
   deviceByExtendedBinaryCode,
   type DeviceInfo,
   extendedAsciiCode,
+  type Series,
+  type XyNotation,
 } from "./devices.ts";
 import { PlcError } from "./errors.ts";
 
@@ -59,9 +61,37 @@ export interface FrameOptions {
    * 4-character code and 8-digit number. Needed for iQ-R devices.
    */
   readonly extended?: boolean;
+  /**
+   * The CPU series (default Q). iQ-F (FX5) has halved ASCII batch limits
+   * (commands.ts batchLimits) and, in ASCII frames, X/Y numbers written per
+   * {@link xyNotation}; no iQ-R devices and no DX/DY.
+   */
+  readonly series?: Series;
+  /** iQ-F in ASCII only: X/Y device numbers as octal (default) or hexadecimal digits. */
+  readonly xyNotation?: XyNotation;
   readonly route?: Route;
   /** Monitoring timer in 250 ms units (0 waits forever). */
   readonly monitoringTimer?: number;
+}
+
+/**
+ * Whether ASCII frames carry X/Y device numbers as octal digits: an iQ-F CPU
+ * set to "ASCII code (X, Y OCT)" (FX5 SLMP manual JY997D56001 §4.1), the
+ * default notation for iQ-F. Binary frames always carry the point index.
+ */
+export function octalXyOnWire(
+  options: {
+    readonly frame: FrameCode;
+    readonly series?: Series;
+    readonly xyNotation?: XyNotation;
+  },
+): boolean {
+  return options.frame === "ascii" && options.series === "iQ-F" && options.xyNotation !== "hex";
+}
+
+/** The radix of a device's number in an ASCII frame: its table radix, or 8 for X/Y when `octalXy`. */
+function asciiRadix(info: DeviceInfo, octalXy: boolean): number {
+  return octalXy && (info.name === "X" || info.name === "Y") ? 8 : info.radix;
 }
 
 /** Subheaders as the first 16 bits on the wire. */
@@ -94,6 +124,8 @@ for (let i = 0; i < 16; i++) {
 export class FrameWriter {
   readonly buf: Uint8Array;
   pos = 0;
+  /** ASCII X/Y device numbers as octal digits (see {@link octalXyOnWire}). */
+  octalXy = false;
   constructor(readonly frame: FrameCode, capacity: number) {
     this.buf = new Uint8Array(capacity);
   }
@@ -142,7 +174,10 @@ export class FrameWriter {
     }
   }
 
-  /** A device specification: binary number (3 bytes) then code; ASCII code then six digits in the device's radix. */
+  /**
+   * A device specification: binary number (3 bytes) then code; ASCII code then
+   * six digits in the device's radix (octal for X/Y when {@link octalXy}).
+   */
   device(info: DeviceInfo, address: number, extended = false): void {
     if (extended) {
       if (this.frame === "binary") {
@@ -152,7 +187,8 @@ export class FrameWriter {
       }
       const code = extendedAsciiCode(info);
       for (let i = 0; i < 4; i++) this.buf[this.pos++] = code.charCodeAt(i);
-      const digits = address.toString(info.radix).toUpperCase().padStart(8, "0");
+      const digits = address.toString(asciiRadix(info, this.octalXy)).toUpperCase()
+        .padStart(8, "0");
       for (let i = 0; i < 8; i++) this.buf[this.pos++] = digits.charCodeAt(i);
       return;
     }
@@ -162,7 +198,8 @@ export class FrameWriter {
     } else {
       this.buf[this.pos++] = info.asciiCode.charCodeAt(0);
       this.buf[this.pos++] = info.asciiCode.charCodeAt(1);
-      const digits = address.toString(info.radix).toUpperCase().padStart(6, "0");
+      const digits = address.toString(asciiRadix(info, this.octalXy)).toUpperCase()
+        .padStart(6, "0");
       for (let i = 0; i < 6; i++) this.buf[this.pos++] = digits.charCodeAt(i);
     }
   }
@@ -211,6 +248,8 @@ export class FrameWriter {
  */
 export class FrameReader {
   pos = 0;
+  /** ASCII X/Y device numbers are octal digits (see {@link octalXyOnWire}). */
+  octalXy = false;
   constructor(readonly frame: FrameCode, readonly buf: Uint8Array) {}
 
   /** Bytes (binary) or characters (ASCII) that a field of `bytes` bytes takes. */
@@ -324,7 +363,7 @@ export class FrameReader {
     const codeOffset = this.pos;
     const info = deviceByAsciiCode(String.fromCharCode(this.buf[this.pos], this.buf[this.pos + 1]));
     this.pos += 2;
-    const radix = info?.radix ?? 16;
+    const radix = info ? asciiRadix(info, this.octalXy) : 16;
     let address = 0;
     for (let i = 0; i < 6; i++, this.pos++) {
       const d = HEX_VALUE[this.buf[this.pos]];
@@ -353,7 +392,7 @@ export class FrameReader {
       String.fromCharCode(b[this.pos], b[this.pos + 1], b[this.pos + 2], b[this.pos + 3]),
     );
     this.pos += 4;
-    const radix = info?.radix ?? 16;
+    const radix = info ? asciiRadix(info, this.octalXy) : 16;
     let address = 0;
     for (let i = 0; i < 8; i++, this.pos++) {
       const d = HEX_VALUE[b[this.pos]];

@@ -51,7 +51,8 @@ export interface PoolClientKind {
 /** The 3E/4E socket client, the pool's default. */
 export const MC_CLIENT: PoolClientKind = {
   create: (options) => new PlcClient(options),
-  check: (req, options) => checkRequest(req, options.frame, options.extended === true),
+  check: (req, options) =>
+    checkRequest(req, options.frame, options.extended === true, options.series),
 };
 
 /** The client options, shared by every socket, plus the pool's own. */

@@ -2,10 +2,14 @@
  * What a PLC's CPU series changes in addressing and request sizes, in one
  * place for the store, the read planner, the pollers and the write path:
  * FX3 addresses follow the FX numbering and FX3 devices (protocol/fx3.ts) and
- * its requests the 1E limits; every other series uses protocol/devices.ts and
- * the 3E/4E limits. `series` is the PLC's `series` field (default Q).
+ * its requests the 1E limits; every other series uses protocol/devices.ts
+ * (iQ-F: X/Y in octal, no DX/DY or iQ-R devices) and the 3E/4E limits
+ * (iQ-F: the FX5 SLMP manual's batch limits, which depend on the frame
+ * code). `series` is the PLC's `series` field (default Q).
  */
-import { type Address, formatAddress, parseAddress } from "./devices.ts";
+import { batchLimits } from "./commands.ts";
+import { type Address, formatAddress, parseAddress, type Series } from "./devices.ts";
+import type { FrameCode } from "./frame.ts";
 import {
   formatFx3Address,
   FX3_MAX_READ_BIT_DEVICE_WORDS,
@@ -21,41 +25,78 @@ import type { BatchLimits } from "./write_planner.ts";
 
 /** Parses a tag or handshake-bit address in the numbering of `series` (RangeError naming the problem). */
 export function parseAddressFor(series: string | undefined, text: string): Address {
-  return series === "FX3" ? parseFx3Address(text) : parseAddress(text);
-}
-
-/** Formats an address in the numbering of `series` (X/Y octal on FX3). */
-export function formatAddressFor(series: string | undefined, a: Address): string {
-  return series === "FX3" ? formatFx3Address(a) : formatAddress(a);
-}
-
-/** The read planner's limits for `series` (FX3: 64 words a block, 32 of a bit device, FX3 sizes). */
-export function readPlanOptionsFor(series: string | undefined): PlanOptions {
   return series === "FX3"
-    ? {
+    ? parseFx3Address(text)
+    : parseAddress(text, series as Series | undefined);
+}
+
+/** Formats an address in the numbering of `series` (X/Y octal on FX3 and iQ-F). */
+export function formatAddressFor(series: string | undefined, a: Address): string {
+  return series === "FX3" ? formatFx3Address(a) : formatAddress(a, series as Series | undefined);
+}
+
+const formatIqf = (a: Address) => formatAddress(a, "iQ-F");
+
+/**
+ * The read planner's limits for `series` (FX3: 64 words a block, 32 of a bit
+ * device, FX3 sizes; iQ-F: 960 words in binary, 480 in ASCII).
+ */
+export function readPlanOptionsFor(
+  series: string | undefined,
+  frame: FrameCode = "binary",
+): PlanOptions {
+  if (series === "FX3") {
+    return {
       maxWords: FX3_MAX_READ_WORDS,
       maxBitDeviceWords: FX3_MAX_READ_BIT_DEVICE_WORDS,
       sizes: FX3_SIZES,
       format: formatFx3Address,
-    }
-    : {};
+    };
+  }
+  if (series === "iQ-F") return { maxWords: batchLimits(frame, "iQ-F").words, format: formatIqf };
+  return {};
 }
 
-/** The write plan's limits for `series` (FX3: 64 words, 160 points a request, FX3 sizes). */
-export function writeLimitsFor(series: string | undefined): {
+/**
+ * The read planner's options for a PLC: the series' limits, and the caller's
+ * options where they are stricter (a caller may lower a limit, never raise it).
+ */
+export function mergePlanOptions(series: PlanOptions, caller: PlanOptions): PlanOptions {
+  const out: PlanOptions = { ...series, ...caller };
+  const min = (a?: number, b?: number) =>
+    a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  const maxWords = min(series.maxWords, caller.maxWords);
+  const maxBitDeviceWords = min(series.maxBitDeviceWords, caller.maxBitDeviceWords);
+  return {
+    ...out,
+    ...(maxWords !== undefined ? { maxWords } : {}),
+    ...(maxBitDeviceWords !== undefined ? { maxBitDeviceWords } : {}),
+  };
+}
+
+/**
+ * The write plan's limits for `series` (FX3: 64 words, 160 points a request,
+ * FX3 sizes; iQ-F: the batch limits of its frame code, octal X/Y in messages).
+ */
+export function writeLimitsFor(series: string | undefined, frame: FrameCode = "binary"): {
   maxWords?: number;
   maxBits?: number;
   sizes?: PlanOptions["sizes"];
   format?: PlanOptions["format"];
 } {
-  return series === "FX3"
-    ? {
+  if (series === "FX3") {
+    return {
       maxWords: FX3_MAX_WRITE_WORDS,
       maxBits: FX3_MAX_WRITE_BITS,
       sizes: FX3_SIZES,
       format: formatFx3Address,
-    }
-    : {};
+    };
+  }
+  if (series === "iQ-F") {
+    const limits = batchLimits(frame, "iQ-F");
+    return { maxWords: limits.words, maxBits: limits.bits, format: formatIqf };
+  }
+  return {};
 }
 
 /** The write planner's limits for `series`: FX3 batch writes only (1E has no random write 1402). */

@@ -5,7 +5,7 @@
  * here cannot hide one in the client (both are pinned to the manual's golden
  * vectors).
  */
-import type { DeviceInfo } from "./devices.ts";
+import { type DeviceInfo, type Series, seriesDeviceProblem, type XyNotation } from "./devices.ts";
 import { PlcError } from "./errors.ts";
 import {
   type FrameCode,
@@ -13,15 +13,15 @@ import {
   type FrameType,
   FrameWriter,
   headerSize,
+  octalXyOnWire,
   REQUEST_SUBHEADER,
   RESPONSE_SUBHEADER,
   type Route,
 } from "./frame.ts";
 import { from4E, shiftOffset, to4E } from "./frame4e.ts";
 import {
+  batchLimits,
   type DeviceRef,
-  MAX_BATCH_BITS,
-  MAX_BATCH_WORDS,
   MAX_LOOPBACK,
   MAX_RANDOM_POINTS,
   MAX_RANDOM_WRITE_BITS,
@@ -64,6 +64,14 @@ class Refusal {
   constructor(readonly endCode: number, readonly message: string) {}
 }
 
+/** What CPU the decoder plays: its series, and for iQ-F in ASCII the X/Y notation it was set to. */
+export interface DecodeOptions {
+  /** Default Q: iQ-F has halved ASCII limits and no DX/DY (unknown device code, C05B). */
+  readonly series?: Series;
+  /** iQ-F ASCII X/Y device numbers: octal (default) or hexadecimal digits. */
+  readonly xyNotation?: XyNotation;
+}
+
 /** Tells the frame code of a request from its first byte. */
 export function requestFrameCode(firstByte: number): FrameCode | undefined {
   return firstByte === 0x50 || firstByte === 0x54
@@ -84,9 +92,11 @@ function wrap(bytes: Uint8Array, frame: FrameCode, type?: FrameType, serial?: nu
  * readable header with a body the PLC must refuse gives `ok: false` and the
  * manual's end code (C059 unknown command, C051 too many points, C05B unknown
  * device, C05C bit units on a word device, C050 non-hex ASCII, C061 wrong
- * length), so the caller can answer with an error response.
+ * length), so the caller can answer with an error response. `options` says
+ * which CPU series is played (iQ-F: octal ASCII X/Y numbers by default,
+ * halved ASCII limits, no DX/DY).
  */
-export function decodeRequest(buf: Uint8Array): DecodedRequest {
+export function decodeRequest(buf: Uint8Array, options: DecodeOptions = {}): DecodedRequest {
   const frame = requestFrameCode(buf[0]);
   if (!frame) {
     throw PlcError.protocol("the first byte is neither binary 50 or 54 nor ASCII '5'", 0);
@@ -94,12 +104,13 @@ export function decodeRequest(buf: Uint8Array): DecodedRequest {
   if (buf[0] === 0x54 || (frame === "ascii" && buf[1] === 0x34)) {
     const { serial, frame3e } = from4E(buf, frame, "request");
     try {
-      return { ...decodeRequest(frame3e), type: "4E", serial };
+      return { ...decodeRequest(frame3e, options), type: "4E", serial };
     } catch (e) {
       throw shiftOffset(e, frame);
     }
   }
   const r = new FrameReader(frame, buf);
+  r.octalXy = octalXyOnWire({ frame, ...options });
   const sub = r.subheader();
   if (sub !== REQUEST_SUBHEADER) {
     throw PlcError.protocol(`subheader ${sub.toString(16)} is not a 3E request's 5000`, 0);
@@ -126,7 +137,7 @@ export function decodeRequest(buf: Uint8Array): DecodedRequest {
     subcommand,
   };
   try {
-    const request = decodeBody(r, command, subcommand);
+    const request = decodeBody(r, command, subcommand, options.series);
     if (r.remaining() !== 0) {
       throw new Refusal(END_LENGTH_MISMATCH, `${r.remaining()} bytes follow the request data`);
     }
@@ -143,9 +154,16 @@ export function decodeRequest(buf: Uint8Array): DecodedRequest {
   }
 }
 
-function head(r: FrameReader, extended: boolean): { info: DeviceInfo; ref: DeviceRef } {
+function head(
+  r: FrameReader,
+  extended: boolean,
+  series: Series | undefined,
+): { info: DeviceInfo; ref: DeviceRef } {
   const { info, address } = r.device("head", extended);
   if (!info) throw new Refusal(END_BAD_DEVICE, "unknown device code");
+  // A device the series does not have is an unknown device code to its CPU.
+  const missing = seriesDeviceProblem(info.name, series);
+  if (missing) throw new Refusal(END_BAD_DEVICE, missing);
   return { info, ref: { device: info.name, address } };
 }
 
@@ -166,7 +184,13 @@ function bitDevice(info: DeviceInfo): void {
  * 0002/0003 the iQ-R extended one; whether the CPU accepts the latter is the
  * server's business (a Q CPU answers C059).
  */
-function decodeBody(r: FrameReader, command: number, subcommand: number): McRequest {
+function decodeBody(
+  r: FrameReader,
+  command: number,
+  subcommand: number,
+  series: Series | undefined,
+): McRequest {
+  const limits = batchLimits(r.frame, series);
   const extended = subcommand === 0x0002 || subcommand === 0x0003;
   const base = extended ? subcommand & ~0x0002 : subcommand;
   if (base !== 0x0000 && base !== 0x0001) {
@@ -175,19 +199,19 @@ function decodeBody(r: FrameReader, command: number, subcommand: number): McRequ
   const bits = base === 0x0001;
   switch (command) {
     case 0x0401: {
-      const { info, ref } = head(r, extended);
-      if (!bits) return { command: "readWords", head: ref, points: points(r, MAX_BATCH_WORDS) };
+      const { info, ref } = head(r, extended, series);
+      if (!bits) return { command: "readWords", head: ref, points: points(r, limits.words) };
       bitDevice(info);
-      return { command: "readBits", head: ref, points: points(r, MAX_BATCH_BITS[r.frame]) };
+      return { command: "readBits", head: ref, points: points(r, limits.bits) };
     }
     case 0x1401: {
-      const { info, ref } = head(r, extended);
+      const { info, ref } = head(r, extended, series);
       if (!bits) {
-        const n = points(r, MAX_BATCH_WORDS);
+        const n = points(r, limits.words);
         return { command: "writeWords", head: ref, words: r.words(n, "write data") };
       }
       bitDevice(info);
-      const n = points(r, MAX_BATCH_BITS[r.frame]);
+      const n = points(r, limits.bits);
       return { command: "writeBits", head: ref, bits: r.bits(n, "write data") };
     }
     case 0x0403: {
@@ -202,8 +226,8 @@ function decodeBody(r: FrameReader, command: number, subcommand: number): McRequ
       }
       const words: DeviceRef[] = [];
       const dwords: DeviceRef[] = [];
-      for (let i = 0; i < nw; i++) words.push(head(r, extended).ref);
-      for (let i = 0; i < nd; i++) dwords.push(head(r, extended).ref);
+      for (let i = 0; i < nw; i++) words.push(head(r, extended, series).ref);
+      for (let i = 0; i < nd; i++) dwords.push(head(r, extended, series).ref);
       return { command: "randomRead", words, dwords };
     }
     case 0x1402: {
@@ -216,11 +240,11 @@ function decodeBody(r: FrameReader, command: number, subcommand: number): McRequ
         const words: RandomValue[] = [];
         const dwords: RandomValue[] = [];
         for (let i = 0; i < nw; i++) {
-          const { ref } = head(r, extended);
+          const { ref } = head(r, extended, series);
           words.push({ ...ref, value: r.uint(2, "write data") });
         }
         for (let i = 0; i < nd; i++) {
-          const { ref } = head(r, extended);
+          const { ref } = head(r, extended, series);
           dwords.push({ ...ref, value: r.uint(4, "write data") });
         }
         return { command: "randomWriteWords", words, dwords };
@@ -234,7 +258,7 @@ function decodeBody(r: FrameReader, command: number, subcommand: number): McRequ
       }
       const list: RandomBit[] = [];
       for (let i = 0; i < n; i++) {
-        const { info, ref } = head(r, extended);
+        const { info, ref } = head(r, extended, series);
         bitDevice(info);
         const at = r.pos;
         const v = r.uint(extended ? 2 : 1, "set/reset data");

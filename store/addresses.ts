@@ -10,9 +10,11 @@ import type { FrameCode } from "../protocol/frame.ts";
 import {
   type Address,
   DEVICES,
+  deviceSize,
   formatAddress,
   formatDeviceNumber,
   parseAddress,
+  type Series,
 } from "../protocol/devices.ts";
 import { formatAddressFor, parseAddressFor, readPlanOptionsFor } from "../protocol/series.ts";
 import { type DataType, wordCount } from "../protocol/values.ts";
@@ -73,7 +75,8 @@ export function checkTagAddress(
   const { address: a, issue } = parse(text, "address", series);
   if (!a) return [issue!];
   const info = DEVICES.get(a.device)!;
-  const size = readPlanOptionsFor(series).sizes?.get(a.device) ?? info.size;
+  const size = readPlanOptionsFor(series).sizes?.get(a.device) ??
+    deviceSize(a.device, series as Series | undefined);
   const issues: Issue[] = [];
   if (info.iqrOnly) {
     return [{

@@ -82,6 +82,7 @@ export function createCore(db: Db): Core {
       frameType: "text",
       transport: "text",
       pipelineDepth: "int",
+      xyNotation: "text",
       enabled: "bool",
     }),
     groups: new Table<GroupConfig>(db, "polling_groups", {

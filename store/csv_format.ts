@@ -90,6 +90,7 @@ export const CSV_COLUMNS: Readonly<Record<CsvResource, readonly CsvColumn[]>> = 
     { ...text("frame_type", "frameType"), optional: true, default: "3E" },
     { ...text("transport"), optional: true, default: "tcp" },
     { ...int("pipeline_depth", "pipelineDepth"), optional: true, default: 1 },
+    { ...text("xy_notation", "xyNotation"), optional: true, default: "octal" },
     enabled,
   ],
   groups: [

@@ -210,6 +210,14 @@ ALTER TABLE plcs ADD COLUMN pipeline_depth INTEGER NOT NULL DEFAULT 1
   CHECK (pipeline_depth BETWEEN 1 AND 64);
 `,
   },
+  {
+    version: 6,
+    name: "PLC X/Y notation of iQ-F ASCII frames",
+    // octal = GX Works3 "ASCII code (X, Y OCT)", hex = "(X, Y HEX)"; validated by the store.
+    sql: `
+ALTER TABLE plcs ADD COLUMN xy_notation TEXT NOT NULL DEFAULT 'octal';
+`,
+  },
 ];
 
 /** The schema version this program writes: the last migration's. */

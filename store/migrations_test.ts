@@ -13,6 +13,7 @@ const RELEASED: Record<number, string> = {
   3: "52318aecda5ecfd0f14240bb3a79118d0301aba16adaddac3f6362005dceea7f",
   4: "76cc6551c4edb2366b01dfb04c85772a8958c17272d8f77bf553146bc67ac2de",
   5: "1606c91a99084f47af48079e40b17cfe3149ae78fb6169dd0f8715d96a39bbaf",
+  6: "3c99150721b563f7794fd49d1d6baf3c88592844ba821ba090dfe4fe692d95ac",
 };
 
 Deno.test("applied migrations are never edited (their checksums are pinned)", () => {

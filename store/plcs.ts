@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { PlcConfig } from "../model/config.ts";
-import { parseAddress } from "../protocol/devices.ts";
+import { parseAddressFor } from "../protocol/series.ts";
 import type { DataType } from "../protocol/values.ts";
 import { checkBitAddress, checkTagAddress, frameProblem } from "./addresses.ts";
 import { codeGetter, makeResource, type Resource } from "./config_resource.ts";
@@ -34,6 +34,8 @@ export const PLC_SERIES = ["Q", "iQ-R", "iQ-F", "FX3"] as const;
 export const FRAME_TYPES = ["3E", "4E"] as const;
 /** Transports JSScada speaks. */
 export const TRANSPORTS = ["tcp", "udp"] as const;
+/** iQ-F ASCII X/Y notations (GX Works3 "ASCII code (X, Y OCT)" / "(X, Y HEX)"). */
+export const XY_NOTATIONS = ["octal", "hex"] as const;
 
 const fields = {
   code: equipmentCodeField(),
@@ -66,6 +68,11 @@ const fields = {
   pipelineDepth: intIn(1, 8).openapi({
     description: "requests in flight per socket (4E only; 1 = one at a time)",
   }),
+  xyNotation: z.enum(XY_NOTATIONS, rule(`must be one of ${XY_NOTATIONS.join(", ")}`)).openapi({
+    description: "iQ-F with ASCII frames: X/Y numbers on the wire as octal digits (GX Works3 " +
+      '"ASCII code (X, Y OCT)") or hexadecimal ("(X, Y HEX)"); the CPU\'s setting, not ' +
+      "discoverable from the wire. Ignored for other series and binary frames",
+  }),
   enabled: booleanField(),
 };
 
@@ -77,12 +84,6 @@ export function seriesProblems(plc: {
 }): Issue[] {
   const issues: Issue[] = [];
   if (plc.series === "FX3") issues.push(...fx3Problems(plc));
-  if (plc.series === "iQ-F") {
-    issues.push({
-      path: "series",
-      message: "iQ-F (octal X/Y numbering) is not supported yet; Q covers its decimal devices",
-    });
-  }
   if ((plc.pipelineDepth ?? 1) > 1 && plc.frameType !== "4E" && plc.series !== "FX3") {
     issues.push({
       path: "pipelineDepth",
@@ -116,7 +117,8 @@ export const PlcSchema = z.object({ id: z.number().int(), ...fields, enabled: z.
 /**
  * The body that creates a PLC; route, timeout (1,000 ms), pool size (5),
  * attempts (3), comm alarm delay (2,000 ms), series (Q), frame type (3E),
- * transport (tcp), pipelining depth (1) and enabled have defaults.
+ * transport (tcp), pipelining depth (1), X/Y notation (octal) and enabled
+ * have defaults.
  */
 export const PlcCreateSchema = z.strictObject({
   ...fields,
@@ -133,6 +135,7 @@ export const PlcCreateSchema = z.strictObject({
   frameType: fields.frameType.default("3E"),
   transport: fields.transport.default("tcp"),
   pipelineDepth: fields.pipelineDepth.default(1),
+  xyNotation: fields.xyNotation.default("octal"),
   enabled: fields.enabled.default(true),
 }).openapi("PlcCreate");
 /** The body of a PATCH: any subset of the fields. */
@@ -159,7 +162,11 @@ export type PlcsResource = Resource<PlcConfig, PlcCreate, PlcPatch, PlcListQuery
   getByCode(code: string): PlcConfig;
 };
 
-/** Addresses of a PLC's tags and handshake bits that its frame code cannot reach. */
+/**
+ * Addresses of a PLC's tags and handshake bits that its frame code or series
+ * cannot reach: device numbers above 999999 in ASCII frames, and on iQ-F the
+ * X/Y numbers that are not octal, DX/DY and the iQ-R devices.
+ */
 function unreachable(core: Core, plc: PlcConfig): Issue[] {
   const rows = core.db.all<{ what: string; address: string }>(
     `SELECT 'tag ' || code AS what, address FROM tags WHERE plc_id = ?1
@@ -172,11 +179,11 @@ function unreachable(core: Core, plc: PlcConfig): Issue[] {
   const bad: string[] = [];
   for (const r of rows) {
     try {
-      if (frameProblem(parseAddress(r.address), r.address, plc.frame)) {
+      if (frameProblem(parseAddressFor(plc.series, r.address), r.address, plc.frame)) {
         bad.push(`${r.what} (${r.address})`);
       }
     } catch {
-      // Stored addresses were validated; one that no longer parses is not this rule's business.
+      // An address the series cannot read is seriesMisfits' business, not this rule's.
     }
   }
   if (!bad.length) return [];
@@ -191,7 +198,8 @@ function unreachable(core: Core, plc: PlcConfig): Issue[] {
 
 /**
  * Tags and handshake bits that the PLC's new series cannot address (a change
- * to or from FX3 changes the device set, the X/Y numbering and the ranges).
+ * of series changes the device set, the X/Y numbering and the ranges: FX3
+ * and iQ-F number X/Y in octal, iQ-F has no DX/DY, FX3 has its own devices).
  */
 function seriesMisfits(core: Core, plc: PlcConfig): Issue[] {
   const tags = core.db.all<{ code: string; address: string; type: string; length: number | null }>(
@@ -253,7 +261,7 @@ export function createPlcs(core: Core): PlcsResource {
     ],
     checkDependents: (before, after) => [
       ...(after.frame !== before.frame && after.frame === "ascii" ? unreachable(core, after) : []),
-      ...((before.series === "FX3") !== (after.series === "FX3") ? seriesMisfits(core, after) : []),
+      ...((before.series ?? "Q") !== (after.series ?? "Q") ? seriesMisfits(core, after) : []),
     ],
     dependents: [
       { resource: "tags", label: ["tag", "tags"], sql: "SELECT id FROM tags WHERE plc_id = ?" },

@@ -45,6 +45,7 @@ Deno.test("a PLC gets the default route, timeout, pool size, failure rule and bi
     frameType: "3E",
     transport: "tcp",
     pipelineDepth: 1,
+    xyNotation: "octal",
     enabled: true,
   });
   assert.deepEqual(store.plcs.getByCode("PLCWELD0100001"), plc);

@@ -212,6 +212,7 @@ export default {
   "field.requestBit": "Request bit",
   "field.role": "Role",
   "field.scale": "Scale",
+  "field.series": "CPU series",
   "field.severity": "Severity",
   "field.station": "Station",
   "field.stepTimeoutMs": "Step timeout (ms)",
@@ -248,6 +249,8 @@ export default {
   "hint.intervalMs": "At least 50 ms.",
   "hint.length": "STRING tags only: how many 16-bit words.",
   "hint.moduleIo": "1023 (0x3FF) for the CPU.",
+  "hint.series": "Q also covers L. iQ-F numbers X/Y in octal (X17 = point 15).",
+  "hint.xyNotation": "The iQ-F own-node setting in GX Works3: ASCII code (X, Y OCT) or (X, Y HEX).",
   "hint.password": "At least 8 characters. When editing, leave empty to keep the password.",
   "hint.plcCode": "Exactly 14 characters of A–Z and 0–9.",
   "hint.severity": "1 (lowest) to 1000 (highest).",
@@ -505,6 +508,7 @@ export default {
   "field.writable": "Writable by operators",
   "field.writeMax": "Highest value to write",
   "field.writeMin": "Lowest value to write",
+  "field.xyNotation": "X/Y numbers (ASCII)",
   "hint.bitWrite":
     "A bit of a word is written by reading the word and writing it back; the PLC program may change another bit in between. Allow only where nothing else writes this word.",
   "hint.writable":

@@ -211,6 +211,7 @@ export default {
   "field.requestBit": "요청 비트",
   "field.role": "역할",
   "field.scale": "배율",
+  "field.series": "CPU 시리즈",
   "field.severity": "심각도",
   "field.station": "국번",
   "field.stepTimeoutMs": "단계 제한 시간 (ms)",
@@ -247,6 +248,8 @@ export default {
   "hint.intervalMs": "최소 50 ms.",
   "hint.length": "STRING 태그만: 16비트 워드 수.",
   "hint.moduleIo": "CPU는 1023 (0x3FF).",
+  "hint.series": "Q는 L 시리즈도 포함합니다. iQ-F는 X/Y를 8진수로 씁니다 (X17 = 15번 점).",
+  "hint.xyNotation": "GX Works3의 iQ-F 자국 설정: ASCII 코드 (X, Y OCT) 또는 (X, Y HEX).",
   "hint.password": "8자 이상. 편집할 때 비워 두면 비밀번호를 바꾸지 않습니다.",
   "hint.plcCode": "A–Z, 0–9로 정확히 14자.",
   "hint.severity": "1(최저) ~ 1000(최고).",
@@ -505,6 +508,7 @@ export default {
   "field.writable": "운전원 쓰기 허용",
   "field.writeMax": "쓰기 최댓값",
   "field.writeMin": "쓰기 최솟값",
+  "field.xyNotation": "X/Y 번호 (ASCII)",
   "hint.bitWrite":
     "워드의 비트는 워드를 읽고 다시 써서 씁니다. 그 사이 PLC 프로그램이 다른 비트를 바꿀 수 있으므로, 이 워드를 다른 곳에서 쓰지 않을 때만 허용하십시오.",
   "hint.writable":
