@@ -12,7 +12,12 @@
  * limits); it hands the accepted upgrade back through {@link WS_ACCEPT}.
  */
 import { getRequestListener } from "@hono/node-server";
-import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
@@ -85,6 +90,26 @@ async function refuse(socket: Duplex, response: Response): Promise<void> {
 }
 
 /**
+ * A response sent before its request's body was read (a refusal: 401, 403,
+ * 413…) says `Connection: close`. node:http then drops the connection with
+ * the unread rest of the body in it; a client told nothing would send its
+ * next request on that connection and, for a POST, get an error instead of
+ * an answer.
+ */
+function closeIfUnread(
+  listener: (req: IncomingMessage, res: ServerResponse) => unknown,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      if (!req.complete && !this.headersSent) this.setHeader("connection", "close");
+      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as typeof res.writeHead;
+    listener(req, res);
+  };
+}
+
+/**
  * Serves `fetch` on node:http (node:https with `tls`), with /ws upgrades
  * completed by npm:ws under `maxPayload`; resolves once listening.
  */
@@ -100,8 +125,8 @@ export async function serveWithGuardedWebSocket(
     { overrideGlobalObjects: false },
   );
   const server: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
-    : createHttpServer(listener);
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, closeIfUnread(listener))
+    : createHttpServer(closeIfUnread(listener));
   const secure = options.tls !== undefined;
 
   server.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {

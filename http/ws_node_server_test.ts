@@ -180,3 +180,41 @@ Deno.test("node server: 8 parallel 60 MiB frames are cut at their header; RSS st
     await s.close();
   }
 });
+
+Deno.test("node server: a request answered before its body was read does not break the next one on that connection", async () => {
+  const s = await served({ corsOrigins: [] });
+  try {
+    const url = `http://127.0.0.1:${s.port}`;
+    const body = new Uint8Array(2 * 1024 * 1024).fill(0x41);
+    for (let i = 0; i < 3; i++) {
+      // Refused at once (no credentials), with most of the body still unread.
+      const form = new FormData();
+      form.append("tags", new Blob([body], { type: "text/csv" }), "tags.csv");
+      const refused = await fetch(`${url}/api/v1/import`, { method: "POST", body: form });
+      assert.ok(refused.status >= 400 && refused.status < 500, `status ${refused.status}`);
+      assert.equal(refused.headers.get("connection"), "close", "the unread body's connection closes");
+      await refused.body?.cancel();
+      // A POST is not retried by the client when the server drops a kept-alive connection.
+      const next = await fetch(`${url}/api/v1/import/tags?dryRun=true`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${s.t.users.admin.token}`, "content-type": "text/csv" },
+        body: "code,name\n",
+      });
+      assert.ok(next.status < 500, `status ${next.status}`);
+      assert.notEqual(
+        next.headers.get("connection"),
+        "close",
+        "a request read whole keeps its connection",
+      );
+      await next.body?.cancel();
+    }
+    const get = await fetch(`${url}/api/v1/lines`, {
+      headers: { Authorization: `Bearer ${s.t.users.viewer.token}` },
+    });
+    assert.equal(get.status, 200);
+    assert.notEqual(get.headers.get("connection"), "close", "a GET keeps its connection");
+    await get.body?.cancel();
+  } finally {
+    await s.close();
+  }
+});
