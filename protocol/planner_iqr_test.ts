@@ -61,7 +61,7 @@ Deno.test("long devices go into random reads of at most 96 distinct double words
   const values = extractValues(plan, responses);
   for (let i = 0; i < 200; i++) assert.equal(values[i], 70000 + i);
   assert.equal(values[200], 70007);
-  assert.deepEqual(values.slice(201), [-200000, (-600000 >>> 0), -400000, 42]);
+  assert.deepEqual(values.slice(201), [-200000, -600000 >>> 0, -400000, 42]);
 });
 
 Deno.test("the random read size follows maxDwords, which a caller may only lower", () => {
@@ -93,7 +93,9 @@ Deno.test("the long timer contacts and coils are refused on iQ-R, naming what to
   for (const [address, instead] of [["LTS1", "LTN"], ["LTC1", "LTN"], ["LSTS1", "LSTN"]]) {
     assert.throws(
       () => planReads([tag(1, address, "BOOL")], iqr),
-      new RegExp(`end code 4030 measured on an R08CPU\\); poll the timer's current value ${instead}`),
+      new RegExp(
+        `end code 4030 measured on an R08CPU\\); poll the timer's current value ${instead}`,
+      ),
     );
   }
 });
@@ -104,7 +106,11 @@ Deno.test("other series refuse every iQ-R device, naming the series", () => {
       assert.throws(
         () =>
           planReads(
-            [{ id: 1, address: parseAddress(address), type: address === "LCS1" ? "BOOL" : "INT32" }],
+            [{
+              id: 1,
+              address: parseAddress(address),
+              type: address === "LCS1" ? "BOOL" : "INT32",
+            }],
             readPlanOptionsFor(series),
           ),
         /is an iQ-R device, which a PLC of series Q does not have; set the PLC's series to iQ-R/,

@@ -140,7 +140,8 @@ export function checkTagAddress(
 
 /**
  * Checks a handshake bit: a point of a bit device or a bit of a word
- * (`M3000`, `D100.0`) that the PLC's frame can address, in its series' numbering.
+ * (`M3000`, `D100.0`) that the PLC's frame can address, in its series' numbering
+ * (iQ-R devices only on iQ-R, never a long device).
  */
 export function checkBitAddress(
   text: string,
@@ -150,6 +151,11 @@ export function checkBitAddress(
 ): Issue[] {
   const { address: a, issue } = parse(text, path, series);
   if (!a) return [issue!];
+  const missing = tagDeviceProblem(a.device, series);
+  if (missing) return [{ path, message: missing }];
+  if (DEVICES.get(a.device)!.long) {
+    return [{ path, message: `${a.device} holds double words; a handshake bit needs M3000 or D100.0` }];
+  }
   if (DEVICES.get(a.device)!.kind === "word" && a.bit === undefined) {
     return [{
       path,
