@@ -271,13 +271,11 @@ export interface RandomLimits {
  * Appendix 5 "Number of Processing per One Communication").
  */
 export function randomLimits(extended = false): RandomLimits {
-  return extended
-    ? { readPoints: 96, writeUnits: 960, writeBits: 94 }
-    : {
-      readPoints: MAX_RANDOM_POINTS,
-      writeUnits: MAX_RANDOM_WRITE_UNITS,
-      writeBits: MAX_RANDOM_WRITE_BITS,
-    };
+  return extended ? { readPoints: 96, writeUnits: 960, writeBits: 94 } : {
+    readPoints: MAX_RANDOM_POINTS,
+    writeUnits: MAX_RANDOM_WRITE_UNITS,
+    writeBits: MAX_RANDOM_WRITE_BITS,
+  };
 }
 /** Size of the CPU model name field. */
 const MODEL_NAME_BYTES = 16;

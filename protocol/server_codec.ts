@@ -23,11 +23,11 @@ import {
   batchLimits,
   type DeviceRef,
   MAX_LOOPBACK,
-  randomLimits,
   type McRequest,
   type McResponse,
   PASSWORD_LENGTH,
   type RandomBit,
+  randomLimits,
   type RandomValue,
 } from "./commands.ts";
 

@@ -154,7 +154,10 @@ export function checkBitAddress(
   const missing = tagDeviceProblem(a.device, series);
   if (missing) return [{ path, message: missing }];
   if (DEVICES.get(a.device)!.long) {
-    return [{ path, message: `${a.device} holds double words; a handshake bit needs M3000 or D100.0` }];
+    return [{
+      path,
+      message: `${a.device} holds double words; a handshake bit needs M3000 or D100.0`,
+    }];
   }
   if (DEVICES.get(a.device)!.kind === "word" && a.bit === undefined) {
     return [{
