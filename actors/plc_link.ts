@@ -15,7 +15,12 @@ import { CLIENT_1E } from "../protocol/client1e_mc.ts";
 import { speaks1E } from "../protocol/series.ts";
 import { udpConnect } from "../protocol/udp_transport.ts";
 import type { PlcConfig } from "../model/config.ts";
-import type { McRequest, ResponseFor } from "../protocol/commands.ts";
+import type {
+  McRequest,
+  RandomReadRequest,
+  ReadWordsRequest,
+  ResponseFor,
+} from "../protocol/commands.ts";
 import { type Address, DEVICES } from "../protocol/devices.ts";
 import { PlcError, type PlcErrorCode } from "../protocol/errors.ts";
 import type { ReadBlock } from "../protocol/planner.ts";
@@ -63,6 +68,32 @@ const TRANSPORT: ReadonlySet<PlcErrorCode> = new Set(["timeout", "refused", "clo
 /** Whether a failure means the PLC is unreachable: the plc actor backs off on these. */
 export function isTransportFailure(e: PlcError): boolean {
   return TRANSPORT.has(e.code);
+}
+
+/** The request that reads one planned block: a batch read (0401), or a random read (0403) of double words. */
+export function blockRequest(
+  b: ReadBlock,
+): ReadWordsRequest | RandomReadRequest {
+  return b.kind === "dwords"
+    ? { command: "randomRead", words: [], dwords: b.dwords ?? [] }
+    : { command: "readWords", head: { device: b.device, address: b.start }, points: b.points };
+}
+
+/**
+ * A block's answer as the words extractValues expects: a batch read's words
+ * as they are, a random read's double words as two words each, low word first.
+ */
+export function blockWords(
+  b: ReadBlock,
+  res: ResponseFor<ReadWordsRequest> | ResponseFor<RandomReadRequest>,
+): Uint16Array {
+  if (res.command === "readWords") return res.words;
+  const out = new Uint16Array(b.points);
+  res.dwords.forEach((v, i) => {
+    out[2 * i] = v & 0xffff;
+    out[2 * i + 1] = (v >>> 16) & 0xffff;
+  });
+  return out;
 }
 
 /** How reads pass: `open`, `wait` (first connect under way), `closed` (fail fast). */
@@ -224,7 +255,8 @@ export class PlcLink {
   }
 
   /**
-   * Reads blocks in parallel over the pool's sockets. The first transport
+   * Reads blocks in parallel over the pool's sockets (batch reads, or random
+   * reads of double words for `dwords` blocks). The first transport
    * failure aborts the rest (they report the same failure), so a stalled
    * PLC costs one timeout per read, not one per block.
    */
@@ -271,12 +303,8 @@ export class PlcLink {
     try {
       await Promise.all(blocks.map(async (b, k) => {
         try {
-          const req = {
-            command: "readWords",
-            head: { device: b.device, address: b.start },
-            points: b.points,
-          } as const;
-          words[k] = (await pool.request(req, { signal: cutter.signal, timeoutMs })).words;
+          const res = await pool.request(blockRequest(b), { signal: cutter.signal, timeoutMs });
+          words[k] = blockWords(b, res);
         } catch (e) {
           if (!(e instanceof PlcError)) {
             cutter.abort();

@@ -19,7 +19,7 @@ import {
   toRaw,
 } from "../protocol/values.ts";
 import type { Clock } from "./clock.ts";
-import type { PlcLink } from "./plc_link.ts";
+import { blockRequest, blockWords, type PlcLink } from "./plc_link.ts";
 import { planWrites, requestCount, type WriteOp, type WriteTarget } from "./write_plan.ts";
 
 /** One tag to write: what the runtime needs of its configuration, and the engineering value. */
@@ -273,6 +273,10 @@ export async function executeWrites(
 
 /** Sends one op; returns its failure, or undefined. */
 async function runOp(link: PlcLink, op: WriteOp<number>): Promise<PlcError | undefined> {
+  if (op.kind === "dwords") {
+    const r = await link.urgent({ command: "randomWriteWords", words: [], dwords: op.dwords });
+    return r instanceof PlcError ? r : undefined;
+  }
   const head = { device: op.device, address: op.kind === "bitsOfWord" ? op.address : op.start };
   if (op.kind === "words") {
     const r = await link.urgent({ command: "writeWords", head, words: op.words });
@@ -306,19 +310,16 @@ async function readBackValues(
     ...readPlanOptionsFor(link.plc.series, link.plc.frame),
     maxGap: 0,
   });
-  const responses = await Promise.all(plan.blocks.map((b) =>
-    link.urgent({
-      command: "readWords",
-      head: { device: b.device, address: b.start },
-      points: b.points,
-    })
-  ));
+  const responses = await Promise.all(plan.blocks.map(async (b) => {
+    const r = await link.urgent(blockRequest(b));
+    return r instanceof PlcError ? r : blockWords(b, r);
+  }));
   const failed = responses.find((r): r is PlcError => r instanceof PlcError);
   if (failed) {
     for (const t of targets) out.set(t.id, failed);
     return out;
   }
-  const values = extractValues(plan, responses.map((r) => (r as { words: Uint16Array }).words));
+  const values = extractValues(plan, responses as Uint16Array[]);
   tags.forEach((t, k) => out.set(t.id, { raw: values[k] }));
   return out;
 }

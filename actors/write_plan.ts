@@ -5,10 +5,19 @@
  * overwritten), so blocks are runs of adjacent words (word devices, 1401/0000)
  * or adjacent points (bit devices in bit units, 1401/0001). A BOOL that is a
  * bit of a word (`D100.5`) is a read-modify-write of its word: one per word,
- * whatever number of its bits are written. Pure: no I/O.
+ * whatever number of its bits are written. The long devices of an iQ-R
+ * (LTN, LSTN, LCN, LZ: one double word a point) are written by random write
+ * double-word access (1402/0002), as many points a request as the limit
+ * allows. Pure: no I/O.
  */
-import { MAX_BATCH_BITS, MAX_BATCH_WORDS } from "../protocol/commands.ts";
-import { type Address, type DeviceName, DEVICES, formatAddress } from "../protocol/devices.ts";
+import { MAX_BATCH_BITS, MAX_BATCH_WORDS, type RandomValue } from "../protocol/commands.ts";
+import {
+  type Address,
+  type DeviceName,
+  DEVICES,
+  formatAddress,
+  tagDeviceProblem,
+} from "../protocol/devices.ts";
 import { type DataType, encodeValue, type TagValue, wordCount } from "../protocol/values.ts";
 
 /** One value to write, raw (scaling already undone). */
@@ -51,8 +60,19 @@ export interface BitsOfWordOp<Id> {
   readonly ids: readonly Id[];
 }
 
+/** A random write of double words of long devices (1402, double-word access). */
+export interface DwordsOp<Id> {
+  readonly kind: "dwords";
+  /** The first point's device and number (for messages). */
+  readonly device: DeviceName;
+  readonly start: number;
+  /** Each point and its unsigned 32-bit value. */
+  readonly dwords: readonly RandomValue[];
+  readonly ids: readonly Id[];
+}
+
 /** One step of a write plan. */
-export type WriteOp<Id> = WordsOp<Id> | BitsOp<Id> | BitsOfWordOp<Id>;
+export type WriteOp<Id> = WordsOp<Id> | BitsOp<Id> | BitsOfWordOp<Id> | DwordsOp<Id>;
 
 /** Planner limits (defaults: the protocol's for binary frames). */
 export interface WritePlanOptions {
@@ -67,6 +87,10 @@ export interface WritePlanOptions {
   readonly sizes?: ReadonlyMap<DeviceName, number>;
   /** How messages write an address (default protocol/devices.ts; X/Y octal on FX3). */
   readonly format?: (a: Address) => string;
+  /** The PLC's series (default Q): only "iQ-R" writes the iQ-R devices (devices.ts tagDeviceProblem). */
+  readonly series?: string;
+  /** Most double words per random write of long devices (default 68: 68 × 14 ≤ 960, iQ-R). */
+  readonly maxDwords?: number;
 }
 
 /** The MC requests a plan costs: one per words/bits op, two per read-modify-write. */
@@ -97,6 +121,7 @@ export function planWrites<Id>(
   const words = new Map<DeviceName, Span<Id>[]>();
   const bits = new Map<DeviceName, Span<Id>[]>();
   const bitsOfWord = new Map<string, { op: BitsOfWordOp<Id>; ids: Id[]; names: string[] }>();
+  const dwords = new Map<string, { value: RandomValue; id: Id; label: string }>();
   const push = (m: Map<DeviceName, Span<Id>[]>, d: DeviceName, s: Span<Id>) => {
     const list = m.get(d);
     if (list) list.push(s);
@@ -112,11 +137,30 @@ export function planWrites<Id>(
     if (size === undefined) {
       throw new RangeError(`${label}: ${a.device} is no device of this PLC's CPU series`);
     }
+    const missing = tagDeviceProblem(a.device, options.series);
+    if (missing) throw new RangeError(`${label}: ${missing}`);
     let encoded: number[];
     try {
       encoded = encodeValue(t.raw, type, t.length ?? 0);
     } catch (e) {
       throw new RangeError(`${label}: ${(e as Error).message}`);
+    }
+    if (info.long) {
+      if (type !== "INT32" && type !== "UINT32") {
+        throw new RangeError(`${label}: long device ${a.device} takes INT32 or UINT32 only`);
+      }
+      if (a.bit !== undefined) throw new RangeError(`${label}: .n on a long device`);
+      if (a.address >= size) throw new RangeError(`${label} is past the end of ${a.device}`);
+      const key = `${a.device}:${a.address}`;
+      const other = dwords.get(key);
+      if (other) throw new RangeError(`${name} and ${other.label} both write ${format(a)}`);
+      const value = (encoded[0] | (encoded[1] << 16)) >>> 0;
+      dwords.set(key, {
+        value: { device: a.device, address: a.address, value },
+        id: t.id,
+        label: name,
+      });
+      continue;
     }
     if (info.kind === "bit") {
       if (type !== "BOOL") throw new RangeError(`${label}: only BOOL tags sit on bit devices`);
@@ -195,6 +239,20 @@ export function planWrites<Id>(
       );
     }
     ops.push({ ...op, ids });
+  }
+  const maxDwords = options.maxDwords ?? 68;
+  const points = [...dwords.values()].sort((x, y) =>
+    x.value.device.localeCompare(y.value.device) || x.value.address - y.value.address
+  );
+  for (let at = 0; at < points.length; at += maxDwords) {
+    const chunk = points.slice(at, at + maxDwords);
+    ops.push({
+      kind: "dwords",
+      device: chunk[0].value.device,
+      start: chunk[0].value.address,
+      dwords: chunk.map((p) => p.value),
+      ids: chunk.map((p) => p.id),
+    });
   }
   return ops;
 }

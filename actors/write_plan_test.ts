@@ -120,3 +120,48 @@ Deno.test("an FX3's write plan keeps to 1E batch writes: 64 words, 160 points, F
     /tag "d" \(D8511\) runs past the end of D/,
   );
 });
+
+Deno.test("iQ-R long devices are written by random writes of at most 68 double words; RD by block writes", () => {
+  const iqr = (
+    id: string,
+    address: string,
+    type: DataType,
+    raw: TagValue,
+  ): WriteTarget<string> => ({
+    id,
+    address: parseAddressFor("iQ-R", address),
+    type,
+    raw,
+  });
+  const targets = [iqr("rd", "RD5", "INT16", -1), iqr("lz", "LZ1", "INT32", -2)];
+  for (let i = 0; i < 70; i++) targets.push(iqr(`c${i}`, `LCN${i}`, "UINT32", 0x10000 + i));
+  const ops = planWrites(targets, writeLimitsFor("iQ-R"));
+  assert.deepEqual(ops[0], { kind: "words", device: "RD", start: 5, words: [0xffff], ids: ["rd"] });
+  const dwords = ops.filter((o) => o.kind === "dwords");
+  assert.deepEqual(dwords.map((o) => o.kind === "dwords" ? o.dwords.length : 0), [68, 3]);
+  assert.equal(requestCount(ops), 3);
+  const first = dwords[0].kind === "dwords" ? dwords[0].dwords : [];
+  assert.deepEqual(first[0], { device: "LCN", address: 0, value: 0x10000 });
+  const last = dwords[1].kind === "dwords" ? dwords[1].dwords : [];
+  assert.deepEqual(last.at(-1), { device: "LZ", address: 1, value: 0xfffffffe });
+  assert.throws(
+    () =>
+      planWrites(
+        [iqr("a", "LZ1", "INT32", 1), iqr("b", "LZ1", "INT32", 2)],
+        writeLimitsFor("iQ-R"),
+      ),
+    /tag "b" and tag "a" both write LZ1/,
+  );
+  assert.throws(
+    () => planWrites([iqr("f", "LCN1", "FLOAT32", 1)], writeLimitsFor("iQ-R")),
+    /long device LCN takes INT32 or UINT32 only/,
+  );
+  assert.throws(
+    () => planWrites([t("q", "LCN1", "INT32", 1)], writeLimitsFor("Q")),
+    /LCN \(long counter current value\) is an iQ-R device, which a PLC of series Q does not have/,
+  );
+  assert.throws(
+    () => planWrites([iqr("s", "LTS1", "BOOL", true)], writeLimitsFor("iQ-R")),
+    /not read by polling/,
+  );
+});

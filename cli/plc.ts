@@ -17,7 +17,7 @@ import {
   runRemote,
   write1E,
 } from "./plc_ops.ts";
-import { type BatchLimits, batchLimits, MAX_RANDOM_POINTS } from "../protocol/commands.ts";
+import { type BatchLimits, batchLimits, randomLimits } from "../protocol/commands.ts";
 import {
   type Address,
   DEVICES,
@@ -374,10 +374,12 @@ async function read(
 ): Promise<TagValue[]> {
   const bitDevice = DEVICES.get(a.device)!.kind === "bit";
   if (DEVICES.get(a.device)!.long) {
-    // Long devices (iQ-R LTN, LSTN, LCN, LZ): random read, double-word access.
+    // Long devices (iQ-R LTN, LSTN, LCN, LZ): random read, double-word access, with the iQ-R
+    // subcommand 0002 (96 points a request).
     const out: number[] = [];
-    for (let at = 0; at < count; at += MAX_RANDOM_POINTS) {
-      const n = Math.min(MAX_RANDOM_POINTS, count - at);
+    const perRead = randomLimits(true).readPoints;
+    for (let at = 0; at < count; at += perRead) {
+      const n = Math.min(perRead, count - at);
       const res = await client.request({
         command: "randomRead",
         words: [],

@@ -253,6 +253,30 @@ export const MAX_RANDOM_POINTS = 192;
 export const MAX_RANDOM_WRITE_UNITS = 1920;
 /** Most points in one random write in bit units. */
 export const MAX_RANDOM_WRITE_BITS = 188;
+
+/** The random read and write limits of one subcommand family. */
+export interface RandomLimits {
+  /** Random read 0403: word plus double-word points. */
+  readonly readPoints: number;
+  /** Random write 1402 in word units: word points × 12 + double-word points × 14. */
+  readonly writeUnits: number;
+  /** Random write 1402 in bit units: points. */
+  readonly writeBits: number;
+}
+
+/**
+ * Random read and write limits: the Q/L subcommands (0000/0001) allow 192
+ * points, 1,920 units and 188 bits; the iQ-R subcommands (0002/0003) half of
+ * each, 96 points, 960 units and 94 bits (SLMP reference manual SH(NA)-080956ENG,
+ * Appendix 5 "Number of Processing per One Communication").
+ */
+export function randomLimits(extended = false): RandomLimits {
+  return extended ? { readPoints: 96, writeUnits: 960, writeBits: 94 } : {
+    readPoints: MAX_RANDOM_POINTS,
+    writeUnits: MAX_RANDOM_WRITE_UNITS,
+    writeBits: MAX_RANDOM_WRITE_BITS,
+  };
+}
 /** Size of the CPU model name field. */
 const MODEL_NAME_BYTES = 16;
 
@@ -308,8 +332,8 @@ function checkCount(n: number, max: number, limit: string): void {
  * Checks a request against the protocol's limits before anything is sent:
  * 960 words per word-unit batch, 3,584 (ASCII) or 7,168 (binary) points per
  * bit-unit batch (half of each in ASCII and bit units on iQ-F, see
- * {@link batchLimits}), 192 points per random read, bit units only on bit
- * devices, and only devices the series has. A violation is a RangeError that
+ * {@link batchLimits}), 192 points per random read (96 with the iQ-R
+ * subcommands, {@link randomLimits}), bit units only on bit devices, and only devices the series has. A violation is a RangeError that
  * names the limit.
  */
 export function checkRequest(
@@ -319,6 +343,7 @@ export function checkRequest(
   series?: Series,
 ): void {
   const limits = batchLimits(frame, series);
+  const random = randomLimits(extended);
   const checkHead = (ref: DeviceRef, dword = false) =>
     checkDevice(ref, frame, extended, dword, series);
   switch (req.command) {
@@ -353,8 +378,8 @@ export function checkRequest(
       for (const ref of req.dwords) checkHead(ref, true);
       checkCount(
         req.words.length + req.dwords.length,
-        MAX_RANDOM_POINTS,
-        `${MAX_RANDOM_POINTS} points per random read`,
+        random.readPoints,
+        `${random.readPoints} points per random read`,
       );
       return;
     case "cpuModel":
@@ -369,10 +394,10 @@ export function checkRequest(
         checkValue(w.value, 0xffffffff, `double word for ${w.device}${w.address}`);
       }
       const units = req.words.length * 12 + req.dwords.length * 14;
-      if (req.words.length + req.dwords.length < 1 || units > MAX_RANDOM_WRITE_UNITS) {
+      if (req.words.length + req.dwords.length < 1 || units > random.writeUnits) {
         throw new RangeError(
           `${req.words.length} words and ${req.dwords.length} double words break the random ` +
-            `write limit: 1 point at least, words × 12 + double words × 14 ≤ ${MAX_RANDOM_WRITE_UNITS}`,
+            `write limit: 1 point at least, words × 12 + double words × 14 ≤ ${random.writeUnits}`,
         );
       }
       if (req.words.length > 0xff || req.dwords.length > 0xff) {
@@ -389,8 +414,8 @@ export function checkRequest(
       }
       checkCount(
         req.bits.length,
-        MAX_RANDOM_WRITE_BITS,
-        `${MAX_RANDOM_WRITE_BITS} points per bit-unit random write`,
+        random.writeBits,
+        `${random.writeBits} points per bit-unit random write`,
       );
       return;
     case "remoteRun":

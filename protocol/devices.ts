@@ -421,6 +421,37 @@ export function seriesDeviceProblem(name: DeviceName, series?: Series): string |
   return undefined;
 }
 
+/**
+ * iQ-R timer contacts and coils that JSScada neither polls nor writes: on an
+ * R08CPU a batch read (0401) of LTS, LTC, LSTS or LSTC answers end code 4030
+ * (measured, fa-yoshinobu/plc-comm-slmp-python device access matrix); the
+ * SLMP manual's device code list does not say which commands reach them.
+ * Their state is in the long timer's current value (LTN, LSTN) records only.
+ */
+const IQR_UNPOLLED: ReadonlySet<DeviceName> = new Set(["LTS", "LTC", "LSTS", "LSTC"]);
+
+/**
+ * Why tags (polling and operator writes) cannot use this device on a PLC of
+ * `series`, or undefined when they can. The iQ-R devices need a PLC of series
+ * iQ-R (subcommands 0002/0003); of them, the long timer contacts and coils are
+ * refused on every series (see {@link IQR_UNPOLLED}).
+ */
+export function tagDeviceProblem(name: DeviceName, series?: string): string | undefined {
+  const info = DEVICES.get(name)!;
+  if (!info.iqrOnly) return undefined;
+  if (series !== "iQ-R") {
+    return `${name} (${info.description}) is an iQ-R device, which a PLC of series ${
+      series ?? "Q"
+    } does not have; set the PLC's series to iQ-R`;
+  }
+  if (IQR_UNPOLLED.has(name)) {
+    const value = name.startsWith("LST") ? "LSTN" : "LTN";
+    return `${name} (${info.description}) is not read by polling: an iQ-R CPU refuses its batch ` +
+      `read (end code 4030 measured on an R08CPU); poll the timer's current value ${value} instead`;
+  }
+  return undefined;
+}
+
 /** A parsed device address such as `D100`, `X1A0` or `D100.5` (bit 5 of D100). */
 export interface Address {
   readonly device: DeviceName;

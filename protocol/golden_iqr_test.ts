@@ -189,3 +189,44 @@ Deno.test("random write limits: 188 bits, words × 12 + double words × 14 ≤ 1
     /bit device/,
   );
 });
+
+Deno.test("SLMP manual Appendix 5: the iQ-R subcommands halve the random limits (96 points, 960 units, 94 bits)", () => {
+  const d = { device: "LCN" as const, address: 0 };
+  const read = (n: number) => ({
+    command: "randomRead" as const,
+    words: [],
+    dwords: Array(n).fill(d),
+  });
+  const binary = { frame: "binary" as const, extended: true };
+  assert.ok(decodeRequest(encodeRequest(read(96), binary)).ok);
+  assert.throws(() => encodeRequest(read(97), binary), /96 points per random read/);
+  const w = { device: "D" as const, address: 0, value: 1 };
+  assert.throws(
+    () =>
+      encodeRequest({ command: "randomWriteWords", words: Array(81).fill(w), dwords: [] }, binary),
+    /≤ 960/,
+  );
+  const dw = { device: "LZ" as const, address: 0, value: 1 };
+  const dwords = (n: number) => ({
+    command: "randomWriteWords" as const,
+    words: [],
+    dwords: Array(n).fill(dw),
+  });
+  assert.ok(decodeRequest(encodeRequest(dwords(68), binary)).ok);
+  assert.throws(() => encodeRequest(dwords(69), binary), /≤ 960/);
+  const bit = { device: "M" as const, address: 0, value: true };
+  assert.throws(
+    () => encodeRequest({ command: "randomWriteBits", bits: Array(95).fill(bit) }, binary),
+    /94 points/,
+  );
+  // The PLC side refuses 97 double words in 0403/0002 (binary: byte 16 counts them, 6 bytes each).
+  const ok = encodeRequest(read(96), binary);
+  const tooMany = new Uint8Array(ok.length + 6);
+  tooMany.set(ok);
+  tooMany.set(ok.subarray(ok.length - 6), ok.length);
+  tooMany[16] = 97;
+  new DataView(tooMany.buffer).setUint16(7, ok[7] + (ok[8] << 8) + 6, true);
+  const d97 = decodeRequest(tooMany);
+  assert.equal(d97.ok, false);
+  assert.match(JSON.stringify(d97), /97 random points \(1 to 96\)/);
+});

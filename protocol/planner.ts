@@ -54,13 +54,39 @@
  * passing over X would have added lie inside X's span, so the block from X
  * holds them. It only saves reading their words twice. The planner test checks
  * minimality against a brute-force search.
+ *
+ * ## iQ-R devices
+ *
+ * With `series: "iQ-R"` the planner also reads the iQ-R devices that a batch
+ * read reaches: RD (a word device) and the long counter contact and coil LCS,
+ * LCC (bit devices, in word units like every bit device) go into ordinary
+ * blocks, sent with the iQ-R subcommand 0002 by the PLC's pool. The long
+ * devices LTN, LSTN, LCN and LZ hold one double word a point and are read
+ * with random read (0403/0002) double-word access only: their tags (INT32 or
+ * UINT32) go into blocks of kind `dwords`, each the distinct points of up to
+ * `maxDwords` tags (96 a request with the iQ-R subcommand, SLMP manual
+ * Appendix 5), so ⌈distinct points / maxDwords⌉ requests, the fewest
+ * possible. Such a block's response is laid out as two words a point, low
+ * word first, so {@link extractValues} decodes it like any other. Other series
+ * refuse the iQ-R devices, and every series refuses LTS, LTC, LSTS and LSTC
+ * (protocol/devices.ts tagDeviceProblem).
  */
 
-import { type Address, type DeviceName, DEVICES, formatAddress } from "./devices.ts";
+import type { DeviceRef } from "./commands.ts";
+import {
+  type Address,
+  type DeviceName,
+  DEVICES,
+  formatAddress,
+  tagDeviceProblem,
+} from "./devices.ts";
 import { type DataType, decodeValue, type TagValue, wordCount } from "./values.ts";
 
 /** Most words one word-unit batch read (0401/0000) may request, per the MC protocol. */
 export const MC_MAX_WORDS = 960;
+
+/** Most double words one random read (0403/0002, iQ-R subcommand) may request: 96 points. */
+export const MAX_RANDOM_DWORDS = 96;
 
 /**
  * Default `maxGap`: a separate request costs a round trip plus the PLC's wait
@@ -99,6 +125,13 @@ export interface PlanOptions {
   readonly sizes?: ReadonlyMap<DeviceName, number>;
   /** How messages write an address (default {@link formatAddress}; X/Y octal on FX3). */
   readonly format?: (a: Address) => string;
+  /**
+   * The PLC's series (default Q): only "iQ-R" reads the iQ-R devices (see the
+   * module notes); messages name it.
+   */
+  readonly series?: string;
+  /** Most double words per random read of long devices, 1 to {@link MAX_RANDOM_DWORDS} (the default). */
+  readonly maxDwords?: number;
 }
 
 /** Where one tag's value sits in the responses; also the options passed to decodeValue. */
@@ -115,17 +148,26 @@ export interface ReadEntry {
   readonly length: number;
 }
 
-/** One batch read: `points` words from device number `start` of `device`. */
+/**
+ * One read: a batch read of `points` words from device number `start` of
+ * `device`, or (kind `dwords`) a random read of the double words `dwords`,
+ * whose response is `points` = 2 × `dwords.length` words, low word first.
+ */
 export interface ReadBlock {
+  /** The device read (for `dwords`: the first point's). */
   readonly device: DeviceName;
   /** Always "word": bit units never need fewer requests (see the module notes). */
   readonly unit: "word" | "bit";
-  /** Device number of the head device; a multiple of 16 on bit devices. */
+  /** Device number of the head device; a multiple of 16 on bit devices (for `dwords`: the first point's). */
   readonly start: number;
-  /** Number of words to read (16 points each on bit devices). */
+  /** Number of words to read (16 points each on bit devices; two per double word). */
   readonly points: number;
   /** The tags read from this block. */
   readonly entries: readonly ReadEntry[];
+  /** `dwords`: a random read (0403) of long-device points by double-word access. Default a batch read. */
+  readonly kind?: "dwords";
+  /** For kind `dwords`: the points, in response order. */
+  readonly dwords?: readonly DeviceRef[];
 }
 
 /** The reads for one configuration's tags, made once and used every poll. */
@@ -165,14 +207,23 @@ export function planReads<Id>(
       throw new RangeError(`${name} must be 1 to ${MC_MAX_WORDS}, not ${v}`);
     }
   }
+  const maxDwords = options.maxDwords ?? MAX_RANDOM_DWORDS;
+  if (!Number.isInteger(maxDwords) || maxDwords < 1 || maxDwords > MAX_RANDOM_DWORDS) {
+    throw new RangeError(`maxDwords must be 1 to ${MAX_RANDOM_DWORDS}, not ${maxDwords}`);
+  }
   const n = tags.length;
   const first = new Int32Array(n), last = new Int32Array(n);
   const bits = new Uint8Array(n), lengths = new Int32Array(n);
   const byDevice = new Map<DeviceName, number[]>();
+  const dwordTags: number[] = [];
   for (let i = 0; i < n; i++) {
     const tag = tags[i];
-    const m = measure(tag, maxWords, options.sizes, options.format ?? formatAddress);
+    const m = measure(tag, maxWords, options);
     first[i] = m.first, last[i] = m.last, bits[i] = m.bit, lengths[i] = m.length;
+    if (m.dword) {
+      dwordTags.push(i);
+      continue;
+    }
     const list = byDevice.get(tag.address.device);
     if (list) list.push(i);
     else byDevice.set(tag.address.device, [i]);
@@ -211,7 +262,65 @@ export function planReads<Id>(
       blockEntries.push(entry);
     }
   }
+  planDwords(tags, dwordTags, maxDwords, blocks, entries);
   return { tags, blocks, entries };
+}
+
+/**
+ * Puts the long-device tags `list` into random-read blocks of at most
+ * `maxDwords` distinct points each, points sorted by device and number (two
+ * tags on one point share it).
+ */
+function planDwords<Id>(
+  tags: readonly PlanTag<Id>[],
+  list: number[],
+  maxDwords: number,
+  blocks: ReadBlock[],
+  entries: ReadEntry[],
+): void {
+  const key = (i: number) => `${tags[i].address.device}:${tags[i].address.address}`;
+  list.sort((a, b) =>
+    tags[a].address.device.localeCompare(tags[b].address.device) ||
+    tags[a].address.address - tags[b].address.address
+  );
+  let refs: DeviceRef[] = [], blockEntries: ReadEntry[] = [];
+  const slot = new Map<string, number>();
+  for (const i of list) {
+    const k = key(i);
+    let at = slot.get(k);
+    if (at === undefined) {
+      if (refs.length === 0 || refs.length === maxDwords) {
+        refs = [];
+        blockEntries = [];
+        slot.clear();
+        const { device, address } = tags[i].address;
+        blocks.push({
+          device,
+          unit: "word",
+          start: address,
+          points: 0,
+          entries: blockEntries,
+          kind: "dwords",
+          dwords: refs,
+        });
+      }
+      at = refs.length;
+      slot.set(k, at);
+      refs.push({ device: tags[i].address.device, address: tags[i].address.address });
+      const b = blocks.length - 1;
+      blocks[b] = { ...blocks[b], points: refs.length * 2 };
+    }
+    const entry: ReadEntry = {
+      tag: i,
+      block: blocks.length - 1,
+      offset: at * 2,
+      bit: 0,
+      type: tags[i].type,
+      length: 0,
+    };
+    entries[i] = entry;
+    blockEntries.push(entry);
+  }
 }
 
 /**
@@ -244,13 +353,17 @@ export function extractValues(
   return out;
 }
 
-/** Validates one tag and tells its word span, the bit it reads and its STRING length. */
+/**
+ * Validates one tag and tells its word span, the bit it reads, its STRING
+ * length and whether it is a long device's double word (random read).
+ */
 function measure(
   tag: PlanTag<unknown>,
   maxWords: number,
-  sizes: ReadonlyMap<DeviceName, number> | undefined,
-  format: (a: Address) => string,
-): { first: number; last: number; bit: number; length: number } {
+  options: PlanOptions,
+): { first: number; last: number; bit: number; length: number; dword?: boolean } {
+  const sizes = options.sizes;
+  const format = options.format ?? formatAddress;
   const { address, type } = tag;
   const info = DEVICES.get(address.device);
   if (!info) {
@@ -265,12 +378,17 @@ function measure(
   if (size === undefined) {
     throw new RangeError(`${label}: ${info.name} is no device of this PLC's CPU series`);
   }
-  if (info.iqrOnly) {
-    // Batch reads here use the Q device specification; iQ-R devices need 0002/0003 and long
-    // ones random read double-word access, which polling does not plan yet.
-    throw new RangeError(
-      `${label}: ${info.name} is an iQ-R device, which polling does not read yet`,
-    );
+  const missing = tagDeviceProblem(info.name, options.series);
+  if (missing) throw new RangeError(`${label}: ${missing}`);
+  if (info.long) {
+    if (type !== "INT32" && type !== "UINT32") {
+      throw new RangeError(
+        `${label}: ${type} on long device ${info.name}; only INT32 or UINT32 (one double word a point)`,
+      );
+    }
+    if (address.bit !== undefined) throw new RangeError(`${label}: .n on a long device`);
+    if (a >= size) throw new RangeError(`${label} is past the end of ${info.name}`);
+    return { first: a, last: a, bit: 0, length: 0, dword: true };
   }
   if (info.kind === "bit") {
     if (type !== "BOOL") {

@@ -360,9 +360,9 @@ Deno.test("a plant-sized configuration plans into few blocks and extracts into a
   assertExtractsMemory(tags, plan, 3);
 });
 
-Deno.test("iQ-R devices are refused by the planner with the tag's name", () => {
+Deno.test("iQ-R devices are refused by the planner with the tag's name on a Q PLC", () => {
   assert.throws(
     () => planReads([{ id: "T1", address: parseAddress("LTN10"), type: "UINT32" }]),
-    /tag "T1" \(LTN10\): LTN is an iQ-R device/,
+    /tag "T1" \(LTN10\): LTN \(long timer current value\) is an iQ-R device, which a PLC of series Q/,
   );
 });

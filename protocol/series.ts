@@ -7,7 +7,7 @@
  * (iQ-F: the FX5 SLMP manual's batch limits, which depend on the frame
  * code). `series` is the PLC's `series` field (default Q).
  */
-import { batchLimits } from "./commands.ts";
+import { batchLimits, randomLimits } from "./commands.ts";
 import { type Address, formatAddress, parseAddress, type Series } from "./devices.ts";
 import type { FrameCode } from "./frame.ts";
 import {
@@ -39,7 +39,8 @@ const formatIqf = (a: Address) => formatAddress(a, "iQ-F");
 
 /**
  * The read planner's limits for `series` (FX3: 64 words a block, 32 of a bit
- * device, FX3 sizes; iQ-F: 960 words in binary, 480 in ASCII).
+ * device, FX3 sizes; iQ-F: 960 words in binary, 480 in ASCII; iQ-R: its
+ * devices, long ones 96 double words a random read), naming the series.
  */
 export function readPlanOptionsFor(
   series: string | undefined,
@@ -51,10 +52,16 @@ export function readPlanOptionsFor(
       maxBitDeviceWords: FX3_MAX_READ_BIT_DEVICE_WORDS,
       sizes: FX3_SIZES,
       format: formatFx3Address,
+      series,
     };
   }
-  if (series === "iQ-F") return { maxWords: batchLimits(frame, "iQ-F").words, format: formatIqf };
-  return {};
+  if (series === "iQ-F") {
+    return { maxWords: batchLimits(frame, "iQ-F").words, format: formatIqf, series };
+  }
+  // iQ-R: RD, LCS and LCC in batch reads, long devices in random reads of 96 double words
+  // (protocol/planner.ts); the PLC's pool sends the iQ-R subcommands.
+  if (series === "iQ-R") return { series, maxDwords: randomLimits(true).readPoints };
+  return series ? { series } : {};
 }
 
 /**
@@ -67,22 +74,29 @@ export function mergePlanOptions(series: PlanOptions, caller: PlanOptions): Plan
     a === undefined ? b : b === undefined ? a : Math.min(a, b);
   const maxWords = min(series.maxWords, caller.maxWords);
   const maxBitDeviceWords = min(series.maxBitDeviceWords, caller.maxBitDeviceWords);
+  const maxDwords = min(series.maxDwords, caller.maxDwords);
   return {
     ...out,
+    ...(series.series !== undefined ? { series: series.series } : {}),
     ...(maxWords !== undefined ? { maxWords } : {}),
     ...(maxBitDeviceWords !== undefined ? { maxBitDeviceWords } : {}),
+    ...(maxDwords !== undefined ? { maxDwords } : {}),
   };
 }
 
 /**
  * The write plan's limits for `series` (FX3: 64 words, 160 points a request,
- * FX3 sizes; iQ-F: the batch limits of its frame code, octal X/Y in messages).
+ * FX3 sizes; iQ-F: the batch limits of its frame code, octal X/Y in messages;
+ * iQ-R: its devices, long ones by random writes of at most 68 double words,
+ * 68 × 14 ≤ 960), naming the series.
  */
 export function writeLimitsFor(series: string | undefined, frame: FrameCode = "binary"): {
   maxWords?: number;
   maxBits?: number;
   sizes?: PlanOptions["sizes"];
   format?: PlanOptions["format"];
+  series?: string;
+  maxDwords?: number;
 } {
   if (series === "FX3") {
     return {
@@ -90,17 +104,25 @@ export function writeLimitsFor(series: string | undefined, frame: FrameCode = "b
       maxBits: FX3_MAX_WRITE_BITS,
       sizes: FX3_SIZES,
       format: formatFx3Address,
+      series,
     };
   }
   if (series === "iQ-F") {
     const limits = batchLimits(frame, "iQ-F");
-    return { maxWords: limits.words, maxBits: limits.bits, format: formatIqf };
+    return { maxWords: limits.words, maxBits: limits.bits, format: formatIqf, series };
   }
-  return {};
+  if (series === "iQ-R") {
+    return { series, maxDwords: Math.floor(randomLimits(true).writeUnits / 14) };
+  }
+  return series ? { series } : {};
 }
 
-/** The write planner's limits for `series`: FX3 batch writes only (1E has no random write 1402). */
+/**
+ * The write planner's limits for `series`: FX3 batch writes only (1E has no
+ * random write 1402); iQ-R random writes of the iQ-R subcommands (half the size).
+ */
 export function writePlannerLimitsFor(series: string | undefined): BatchLimits {
+  if (series === "iQ-R") return { extended: true };
   return series === "FX3"
     ? {
       random: false,

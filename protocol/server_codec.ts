@@ -23,13 +23,11 @@ import {
   batchLimits,
   type DeviceRef,
   MAX_LOOPBACK,
-  MAX_RANDOM_POINTS,
-  MAX_RANDOM_WRITE_BITS,
-  MAX_RANDOM_WRITE_UNITS,
   type McRequest,
   type McResponse,
   PASSWORD_LENGTH,
   type RandomBit,
+  randomLimits,
   type RandomValue,
 } from "./commands.ts";
 
@@ -192,6 +190,7 @@ function decodeBody(
 ): McRequest {
   const limits = batchLimits(r.frame, series);
   const extended = subcommand === 0x0002 || subcommand === 0x0003;
+  const random = randomLimits(extended);
   const base = extended ? subcommand & ~0x0002 : subcommand;
   if (base !== 0x0000 && base !== 0x0001) {
     throw new Refusal(END_BAD_COMMAND, "unknown command or subcommand");
@@ -218,10 +217,10 @@ function decodeBody(
       if (bits) break;
       const nw = r.uint(1, "word access points");
       const nd = r.uint(1, "double-word access points");
-      if (nw + nd < 1 || nw + nd > MAX_RANDOM_POINTS) {
+      if (nw + nd < 1 || nw + nd > random.readPoints) {
         throw new Refusal(
           END_POINTS_OUT_OF_RANGE,
-          `${nw + nd} random points (1 to ${MAX_RANDOM_POINTS})`,
+          `${nw + nd} random points (1 to ${random.readPoints})`,
         );
       }
       const words: DeviceRef[] = [];
@@ -234,7 +233,7 @@ function decodeBody(
       if (!bits) {
         const nw = r.uint(1, "word access points");
         const nd = r.uint(1, "double-word access points");
-        if (nw + nd < 1 || nw * 12 + nd * 14 > MAX_RANDOM_WRITE_UNITS) {
+        if (nw + nd < 1 || nw * 12 + nd * 14 > random.writeUnits) {
           throw new Refusal(END_POINTS_OUT_OF_RANGE, `${nw} words and ${nd} double words`);
         }
         const words: RandomValue[] = [];
@@ -250,10 +249,10 @@ function decodeBody(
         return { command: "randomWriteWords", words, dwords };
       }
       const n = r.uint(1, "bit access points");
-      if (n < 1 || n > MAX_RANDOM_WRITE_BITS) {
+      if (n < 1 || n > random.writeBits) {
         throw new Refusal(
           END_POINTS_OUT_OF_RANGE,
-          `${n} random bits (1 to ${MAX_RANDOM_WRITE_BITS})`,
+          `${n} random bits (1 to ${random.writeBits})`,
         );
       }
       const list: RandomBit[] = [];

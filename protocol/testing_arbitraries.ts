@@ -7,9 +7,9 @@ import {
   type DeviceRef,
   MAX_BATCH_BITS,
   MAX_BATCH_WORDS,
-  MAX_RANDOM_POINTS,
   type McRequest,
   type McResponse,
+  randomLimits,
 } from "./commands.ts";
 import { type DeviceName, DEVICES } from "./devices.ts";
 import type { FrameCode, Route } from "./frame.ts";
@@ -86,7 +86,7 @@ export function request(frame: FrameCode, extended = false): fc.Arbitrary<McRequ
       head: bit,
       bits: fc.array(fc.boolean(), { minLength: 1, maxLength: maxBits }),
     }),
-    fc.integer({ min: 1, max: MAX_RANDOM_POINTS }).chain((n) =>
+    fc.integer({ min: 1, max: randomLimits(extended).readPoints }).chain((n) =>
       fc.integer({ min: 0, max: n }).chain((nw) =>
         fc.record({
           command: fc.constant("randomRead" as const),

@@ -10,10 +10,9 @@
 import {
   MAX_BATCH_BITS,
   MAX_BATCH_WORDS,
-  MAX_RANDOM_WRITE_BITS,
-  MAX_RANDOM_WRITE_UNITS,
   type McRequest,
   type RandomBit,
+  randomLimits,
   type RandomValue,
 } from "./commands.ts";
 import { type DeviceName, DEVICES } from "./devices.ts";
@@ -37,6 +36,8 @@ export interface BitWrite {
 export interface BatchLimits {
   /** Random write 1402 may be chosen (default true; false for 1E, which has none). */
   readonly random?: boolean;
+  /** The iQ-R subcommands are used, whose random writes hold half as much (commands.ts randomLimits). */
+  readonly extended?: boolean;
   /** Most words per batch write of a word device (default 960). */
   readonly maxWords?: number;
   /** Most words per batch write of a bit device in word units (default `maxWords`). */
@@ -103,7 +104,7 @@ export function planWordWrites(
       value,
     }))
   );
-  const perRandom = Math.floor(MAX_RANDOM_WRITE_UNITS / 12);
+  const perRandom = Math.floor(randomLimits(limits.extended).writeUnits / 12);
   const random: McRequest[] = [];
   for (let at = 0; at < singles.length; at += perRandom) {
     random.push({
@@ -147,10 +148,11 @@ export function planBitWrites(
     r.values.map((value, i) => ({ device: r.device, address: r.address + i, value }))
   );
   const random: McRequest[] = [];
-  for (let at = 0; at < singles.length; at += MAX_RANDOM_WRITE_BITS) {
+  const perRandom = randomLimits(limits.extended).writeBits;
+  for (let at = 0; at < singles.length; at += perRandom) {
     random.push({
       command: "randomWriteBits",
-      bits: singles.slice(at, at + MAX_RANDOM_WRITE_BITS),
+      bits: singles.slice(at, at + perRandom),
     });
   }
   return random.length < batch.length ? random : batch;

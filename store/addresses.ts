@@ -15,6 +15,7 @@ import {
   formatDeviceNumber,
   parseAddress,
   type Series,
+  tagDeviceProblem,
 } from "../protocol/devices.ts";
 import { formatAddressFor, parseAddressFor, readPlanOptionsFor } from "../protocol/series.ts";
 import { type DataType, wordCount } from "../protocol/values.ts";
@@ -63,7 +64,8 @@ function parse(
 /**
  * Checks a tag's address against its data type (and length, for STRING) and,
  * when the PLC is known, its frame code and series (an FX3's devices, octal
- * X/Y and ranges: protocol/fx3.ts). Issues name `address` or `dataType`.
+ * X/Y and ranges: protocol/fx3.ts; the iQ-R devices only on iQ-R, long ones
+ * INT32 or UINT32). Issues name `address` or `dataType`.
  */
 export function checkTagAddress(
   text: string,
@@ -78,12 +80,27 @@ export function checkTagAddress(
   const size = readPlanOptionsFor(series).sizes?.get(a.device) ??
     deviceSize(a.device, series as Series | undefined);
   const issues: Issue[] = [];
-  if (info.iqrOnly) {
-    return [{
-      path: "address",
-      message: `${a.device} is an iQ-R device (${info.description}), which polling does not read ` +
-        `yet; read it with "jsscada plc read HOST:PORT ${text.trim()} --series iQ-R"`,
-    }];
+  const missing = tagDeviceProblem(a.device, series);
+  if (missing) return [{ path: "address", message: missing }];
+  if (info.long) {
+    // One double word a point, read and written by random access (protocol/planner.ts).
+    if (a.bit !== undefined) {
+      issues.push({
+        path: "address",
+        message: `${a.device} (${info.description}) holds double words; a bit of it (.n) cannot ` +
+          "be read, write the whole point",
+      });
+    }
+    if (dataType !== "INT32" && dataType !== "UINT32") {
+      issues.push({
+        path: "dataType",
+        message: `must be INT32 or UINT32 on long device ${a.device} (${info.description}), ` +
+          `which holds one double word a point; not ${dataType}`,
+      });
+    }
+    const reach = frame && frameProblem(a, text, frame);
+    if (reach) issues.push({ path: "address", message: reach });
+    return issues;
   }
   if (info.kind === "bit" && dataType !== "BOOL") {
     issues.push({
@@ -123,7 +140,8 @@ export function checkTagAddress(
 
 /**
  * Checks a handshake bit: a point of a bit device or a bit of a word
- * (`M3000`, `D100.0`) that the PLC's frame can address, in its series' numbering.
+ * (`M3000`, `D100.0`) that the PLC's frame can address, in its series' numbering
+ * (iQ-R devices only on iQ-R, never a long device).
  */
 export function checkBitAddress(
   text: string,
@@ -133,6 +151,14 @@ export function checkBitAddress(
 ): Issue[] {
   const { address: a, issue } = parse(text, path, series);
   if (!a) return [issue!];
+  const missing = tagDeviceProblem(a.device, series);
+  if (missing) return [{ path, message: missing }];
+  if (DEVICES.get(a.device)!.long) {
+    return [{
+      path,
+      message: `${a.device} holds double words; a handshake bit needs M3000 or D100.0`,
+    }];
+  }
   if (DEVICES.get(a.device)!.kind === "word" && a.bit === undefined) {
     return [{
       path,

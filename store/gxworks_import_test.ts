@@ -138,6 +138,21 @@ Deno.test("an iQ-R device on a PLC of another series is refused, naming the seri
   ]]);
 });
 
+Deno.test("on an iQ-R PLC, long-device labels import as double words and a Word label on one is refused", () => {
+  using store = testStore();
+  const { plc } = seedPlant(store);
+  store.plcs.update(plc.id, { series: "iQ-R" });
+  const good = "Label Name,Data Type,Assign (Device/Label)\n" +
+    "Cycle_Long,Double Word [Signed],LTN0\nRefresh,Word [Signed],RD100\n";
+  const r = importGxWorks(store, utf8(good), { ...LABELS, file: "iqr.csv" });
+  assert.deepEqual(r.issues, []);
+  assert.equal(store.tags.getByCode("CYCLE_LONG").dataType, "INT32");
+  assert.equal(store.tags.getByCode("REFRESH").address, "RD100");
+  const bad = "Label Name,Data Type,Assign (Device/Label)\nShort_Count,Word [Signed],LCN3\n";
+  const refused = importGxWorks(store, utf8(bad), { ...LABELS, file: "iqr_bad.csv" });
+  assert.match(where(refused)[0][2] as string, /must be INT32 or UINT32 on long device LCN/);
+});
+
 Deno.test("conversion refusals and store refusals come in one report; the good rows are not written", () => {
   using store = testStore();
   seedPlant(store);
