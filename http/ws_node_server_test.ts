@@ -192,7 +192,11 @@ Deno.test("node server: a request answered before its body was read does not bre
       form.append("tags", new Blob([body], { type: "text/csv" }), "tags.csv");
       const refused = await fetch(`${url}/api/v1/import`, { method: "POST", body: form });
       assert.ok(refused.status >= 400 && refused.status < 500, `status ${refused.status}`);
-      assert.equal(refused.headers.get("connection"), "close", "the unread body's connection closes");
+      assert.equal(
+        refused.headers.get("connection"),
+        "close",
+        "the unread body's connection closes",
+      );
       await refused.body?.cancel();
       // A POST is not retried by the client when the server drops a kept-alive connection.
       const next = await fetch(`${url}/api/v1/import/tags?dryRun=true`, {
