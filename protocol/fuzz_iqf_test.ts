@@ -7,38 +7,12 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { decodeResponse, encodeRequest, type McRequest } from "./commands.ts";
 import type { XyNotation } from "./devices.ts";
-import { PlcError } from "./errors.ts";
 import { DEFAULT_ROUTE, type FrameCode, type FrameOptions } from "./frame.ts";
 import { decodeRequest, encodeResponse } from "./server_codec.ts";
 import { request, responseFor } from "./testing_arbitraries.ts";
+import { mutate, mutationArb, onlyPlcError } from "./testing_fuzz.ts";
 
-function onlyPlcError(f: () => unknown): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof PlcError)) throw e;
-    assert.ok(["protocol", "endCode"].includes(e.code), e.code);
-  }
-}
-
-type Mutation = { at: number; kind: "flip" | "set" | "cut" | "grow"; value: number };
-const mutation: fc.Arbitrary<Mutation> = fc.record({
-  at: fc.nat(),
-  kind: fc.constantFrom("flip", "set", "cut", "grow"),
-  value: fc.integer({ min: 0, max: 255 }),
-});
-
-function mutate(frame: Uint8Array, ms: Mutation[]): Uint8Array {
-  let b = Uint8Array.from(frame);
-  for (const m of ms) {
-    const at = b.length === 0 ? 0 : m.at % b.length;
-    if (m.kind === "flip" && b.length) b[at] ^= 1 << (m.value % 8);
-    else if (m.kind === "set" && b.length) b[at] = m.value;
-    else if (m.kind === "cut") b = b.slice(0, at);
-    else b = Uint8Array.from([...b, m.value]);
-  }
-  return b;
-}
+const mutation = mutationArb();
 
 /** The request encoded for an iQ-F CPU, or undefined when iQ-F refuses it (DX, X past 1777…). */
 function encodeIqf(req: McRequest, options: FrameOptions): Uint8Array | undefined {
@@ -71,7 +45,7 @@ const exchange = fc.tuple(
   )
 );
 
-Deno.test("20,000 mutated iQ-F requests and responses yield only PlcError, in both X/Y notations", () => {
+Deno.test("40,000 mutated iQ-F requests and responses yield only PlcError, in both X/Y notations", () => {
   fc.assert(
     fc.property(exchange, fc.array(mutation, { minLength: 1, maxLength: 4 }), (
       [options, req, res],
@@ -85,11 +59,11 @@ Deno.test("20,000 mutated iQ-F requests and responses yield only PlcError, in bo
       onlyPlcError(() => decodeRequest(mutate(wire!, ms), decode));
       onlyPlcError(() => decodeResponse(mutate(res, ms), req, options));
     }),
-    { numRuns: 10_000 },
+    { numRuns: 20_000 },
   );
 });
 
-Deno.test("10,000 random ASCII bodies behind an iQ-F batch read header yield only PlcError", () => {
+Deno.test("60,000 random ASCII bodies behind an iQ-F batch read header yield only PlcError", () => {
   // A consistent data length, so the body reaches the device decoder (X/Y digits in octal or hex).
   const frame = (body: Uint8Array) => {
     const length = (12 + body.length).toString(16).toUpperCase().padStart(4, "0");
@@ -103,6 +77,6 @@ Deno.test("10,000 random ASCII bodies behind an iQ-F batch read header yield onl
     fc.property(body, fc.constantFrom<XyNotation>("octal", "hex"), (bytes, xyNotation) => {
       onlyPlcError(() => decodeRequest(frame(bytes), { series: "iQ-F", xyNotation }));
     }),
-    { numRuns: 10_000 },
+    { numRuns: 60_000 },
   );
 });
