@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startFixturePlc } from "../fixtures/plc_server.ts";
-import type { PlantConfig, PlcConfig } from "../model/config.ts";
+import type { PlcConfig } from "../model/config.ts";
 import { systemClock } from "./clock.ts";
 import { LiveCache } from "./live_cache.ts";
 import { writeItem } from "./plc_write.ts";
@@ -14,15 +14,7 @@ import { Runtime } from "./runtime.ts";
 import { planWrites } from "./write_plan.ts";
 import { parseAddress } from "../protocol/devices.ts";
 import { writeLimitsFor } from "../protocol/series.ts";
-import { groupConfig, MemorySink, plcConfig, tagConfig } from "./testing.ts";
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not in time`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { groupConfig, MemorySink, onePlcPlant, plcConfig, tagConfig, until } from "./testing.ts";
 
 const settings: readonly Pick<PlcConfig, "frame" | "xyNotation">[] = [
   { frame: "binary", xyNotation: "octal" },
@@ -53,14 +45,7 @@ for (const s of settings) {
         writable: true,
       }),
     ];
-    const plant: PlantConfig = {
-      lines: [],
-      processes: [],
-      plcs: [plc],
-      groups: [groupConfig({ id: 10, code: "IO", intervalMs: 50 })],
-      tags,
-      alarmRules: [],
-    };
+    const plant = onePlcPlant(plc, [groupConfig({ id: 10, code: "IO", intervalMs: 50 })], tags);
     const live = new LiveCache();
     const runtime = await Runtime.start({
       loadPlant: () => plant,

@@ -6,20 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { startFixturePlc } from "../fixtures/plc_server.ts";
-import type { PlantConfig } from "../model/config.ts";
 import { systemClock } from "./clock.ts";
 import { LiveCache } from "./live_cache.ts";
 import { writeItem } from "./plc_write.ts";
 import { Runtime } from "./runtime.ts";
-import { groupConfig, MemorySink, plcConfig, tagConfig } from "./testing.ts";
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not in time`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { groupConfig, MemorySink, onePlcPlant, plcConfig, tagConfig, until } from "./testing.ts";
 
 for (const frame of ["binary", "ascii"] as const) {
   Deno.test(`the poller reads RD, LCS, LCN, LZ and LTN tags of an iQ-R PLC and writes reach them (${frame})`, async () => {
@@ -41,14 +32,7 @@ for (const frame of ["binary", "ascii"] as const) {
       tag(5, "LCS3", "BOOL"),
       tag(6, "LCN11", "INT32"),
     ];
-    const plant: PlantConfig = {
-      lines: [],
-      processes: [],
-      plcs: [plc],
-      groups: [groupConfig({ id: 10, code: "IQR", intervalMs: 50 })],
-      tags,
-      alarmRules: [],
-    };
+    const plant = onePlcPlant(plc, [groupConfig({ id: 10, code: "IQR", intervalMs: 50 })], tags);
     const live = new LiveCache();
     const runtime = await Runtime.start({
       loadPlant: () => plant,
@@ -102,14 +86,7 @@ Deno.test("a Q PLC's group sets its iQ-R tags aside as bad-config and still poll
   ];
   const live = new LiveCache();
   const runtime = await Runtime.start({
-    loadPlant: () => ({
-      lines: [],
-      processes: [],
-      plcs: [plc],
-      groups: [groupConfig({ id: 10, code: "Q", intervalMs: 50 })],
-      tags,
-      alarmRules: [],
-    }),
+    loadPlant: () => onePlcPlant(plc, [groupConfig({ id: 10, code: "Q", intervalMs: 50 })], tags),
     sink: new MemorySink(),
     live,
     clock: systemClock,

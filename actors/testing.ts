@@ -321,3 +321,28 @@ export class FakePool implements PoolPort {
     }
   }
 }
+
+/** Waits until `cond` holds, looking every 20 ms; fails naming `what` after `timeoutMs`. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A plant of one PLC and its groups and tags (no lines, processes or alarm rules). */
+export function onePlcPlant(
+  plc: PlcConfig,
+  groups: readonly GroupConfig[],
+  tags: readonly TagConfig[],
+): PlantConfig {
+  return {
+    lines: [],
+    processes: [],
+    plcs: [plc],
+    groups: [...groups],
+    tags: [...tags],
+    alarmRules: [],
+  };
+}

@@ -72,6 +72,22 @@ export function encodeBatch(
   return { n, buffer, strings };
 }
 
+/** The batch's columns, after checking that its buffer has the size `n` needs. */
+function columns(batch: SampleBatch) {
+  const { n, buffer } = batch;
+  if (!Number.isSafeInteger(n) || n < 0 || buffer.byteLength !== byteLength(n)) {
+    throw new RangeError(
+      `sample batch of ${n} samples needs ${byteLength(n)} bytes, got ${buffer.byteLength}`,
+    );
+  }
+  return {
+    ts: new Float64Array(buffer, 0, n),
+    values: new Float64Array(buffer, n * 8, n),
+    tagIds: new Int32Array(buffer, n * 16, n),
+    meta: new Uint8Array(buffer, n * 20, n),
+  };
+}
+
 /** What {@link decodeBatch} gives: the samples and each one's flags. */
 export interface DecodedBatch {
   readonly samples: Sample[];
@@ -83,16 +99,8 @@ export interface DecodedBatch {
  * when the batch is malformed (wrong size, unknown quality, missing string).
  */
 export function decodeBatch(batch: SampleBatch): DecodedBatch {
-  const { n, buffer, strings } = batch;
-  if (!Number.isSafeInteger(n) || n < 0 || buffer.byteLength !== byteLength(n)) {
-    throw new RangeError(
-      `sample batch of ${n} samples needs ${byteLength(n)} bytes, got ${buffer.byteLength}`,
-    );
-  }
-  const ts = new Float64Array(buffer, 0, n);
-  const values = new Float64Array(buffer, n * 8, n);
-  const tagIds = new Int32Array(buffer, n * 16, n);
-  const meta = new Uint8Array(buffer, n * 20, n);
+  const { n, strings } = batch;
+  const { ts, values, tagIds, meta } = columns(batch);
   const samples = new Array<Sample>(n);
   const flags = new Uint8Array(n);
   let next = 0;
@@ -145,16 +153,8 @@ export function cloneBatch(batch: SampleBatch): SampleBatch {
  * RangeError, as {@link decodeBatch} does, on a malformed batch.
  */
 export function decodeFlagged(batch: SampleBatch, flag: number): Sample[] {
-  const { n, buffer, strings } = batch;
-  if (!Number.isSafeInteger(n) || n < 0 || buffer.byteLength !== byteLength(n)) {
-    throw new RangeError(
-      `sample batch of ${n} samples needs ${byteLength(n)} bytes, got ${buffer.byteLength}`,
-    );
-  }
-  const ts = new Float64Array(buffer, 0, n);
-  const values = new Float64Array(buffer, n * 8, n);
-  const tagIds = new Int32Array(buffer, n * 16, n);
-  const meta = new Uint8Array(buffer, n * 20, n);
+  const { n, strings } = batch;
+  const { ts, values, tagIds, meta } = columns(batch);
   const out: Sample[] = [];
   let next = 0;
   for (let i = 0; i < n; i++) {
