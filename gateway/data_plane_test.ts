@@ -81,10 +81,15 @@ Deno.test("data plane: a crashed worker is restarted while the other worker keep
         p.workers().find((w) => w.id === "acquisition:0")?.supervision?.restarts === 1 &&
         connected(),
     );
-    assert.equal(overruns() - overrunsBefore, 0, "the other worker's groups missed no tick");
+    // The restart can take less than one interval of a slow group (WELD_PROCESS: 500 ms), so
+    // "kept polling" is each group's next poll arriving; "on schedule" is no tick missed.
     for (const g of otherGroups) {
-      assert.ok((samplesByGroup.get(g.id) ?? 0) > before.get(g.id)!, `${g.code} kept polling`);
+      await waitFor(
+        `${g.code} kept polling`,
+        () => (samplesByGroup.get(g.id) ?? 0) > before.get(g.id)!,
+      );
     }
+    assert.equal(overruns() - overrunsBefore, 0, "the other worker's groups missed no tick");
 
     const written = p.writerStatus()!.totals.valuesWritten;
     plane.injectCrash("historian");
