@@ -212,6 +212,9 @@ export default {
   "field.requestBit": "Request bit",
   "field.role": "Role",
   "field.scale": "Scale",
+  "field.frameType": "Frame",
+  "field.pipelineDepth": "Requests in flight",
+  "field.transport": "Transport",
   "field.series": "CPU series",
   "field.severity": "Severity",
   "field.station": "Station",
@@ -249,6 +252,11 @@ export default {
   "hint.intervalMs": "At least 50 ms.",
   "hint.length": "STRING tags only: how many 16-bit words.",
   "hint.moduleIo": "1023 (0x3FF) for the CPU.",
+  "hint.frameType":
+    "4E frames carry a serial number: answers are matched, late ones dropped. FX3 speaks 1E.",
+  "hint.pipelineDepth":
+    "With 4E: requests sent before the answers arrive, per socket. Check what the Ethernet module allows.",
+  "hint.transport": "UDP: one datagram per frame, lost answers sent again; no connection to keep.",
   "hint.series": "Q also covers L. iQ-F numbers X/Y in octal (X17 = point 15).",
   "hint.xyNotation": "The iQ-F own-node setting in GX Works3: ASCII code (X, Y OCT) or (X, Y HEX).",
   "hint.password": "At least 8 characters. When editing, leave empty to keep the password.",

@@ -211,6 +211,9 @@ export default {
   "field.requestBit": "요청 비트",
   "field.role": "역할",
   "field.scale": "배율",
+  "field.frameType": "프레임",
+  "field.pipelineDepth": "동시 요청 수",
+  "field.transport": "전송",
   "field.series": "CPU 시리즈",
   "field.severity": "심각도",
   "field.station": "국번",
@@ -248,6 +251,12 @@ export default {
   "hint.intervalMs": "최소 50 ms.",
   "hint.length": "STRING 태그만: 16비트 워드 수.",
   "hint.moduleIo": "CPU는 1023 (0x3FF).",
+  "hint.frameType":
+    "4E 프레임은 일련번호를 실어 응답을 짝짓고 늦은 응답은 버립니다. FX3는 1E를 씁니다.",
+  "hint.pipelineDepth":
+    "4E에서 소켓당 응답을 기다리지 않고 보내는 요청 수. 이더넷 모듈의 허용 범위를 확인하세요.",
+  "hint.transport":
+    "UDP: 프레임마다 데이터그램 하나, 잃은 응답은 다시 보냅니다. 유지할 연결이 없습니다.",
   "hint.series": "Q는 L 시리즈도 포함합니다. iQ-F는 X/Y를 8진수로 씁니다 (X17 = 15번 점).",
   "hint.xyNotation": "GX Works3의 iQ-F 자국 설정: ASCII 코드 (X, Y OCT) 또는 (X, Y HEX).",
   "hint.password": "8자 이상. 편집할 때 비워 두면 비밀번호를 바꾸지 않습니다.",
