@@ -6,35 +6,11 @@
 import assert from "node:assert/strict";
 import { type FixturePlc, startFixturePlc } from "../fixtures/plc_server.ts";
 import { withPlc } from "../fixtures/test_client.ts";
-import { runPlcCommand } from "./plc.ts";
-
-/** What one run of the command printed, and its exit status. */
-interface Run {
-  status: number;
-  stdout: string[];
-  stderr: string[];
-}
-
-async function run(args: string[]): Promise<Run> {
-  const stdout: string[] = [], stderr: string[] = [];
-  const status = await runPlcCommand(args, {
-    stdout: (l) => stdout.push(l),
-    stderr: (l) => stderr.push(l),
-  });
-  return { status, stdout, stderr };
-}
-
-/** Runs the command, expects success and one JSON value on stdout, and returns it. */
-async function json(args: string[]): Promise<unknown> {
-  const r = await run(args);
-  assert.equal(r.status, 0, r.stderr.join("\n"));
-  assert.equal(r.stdout.length, 1);
-  return JSON.parse(r.stdout[0]);
-}
+import { plcJson, runPlc } from "./plc_testing.ts";
 
 /** Runs the command and expects success. */
 async function ok(args: string[]): Promise<void> {
-  const r = await run(args);
+  const r = await runPlc(args);
   assert.equal(r.status, 0, r.stderr.join("\n"));
 }
 
@@ -59,33 +35,35 @@ for (const frame of ["binary", "ascii"] as const) {
       plc.setValue("D220", "FLOAT64", Math.PI);
       plc.setValue("D300", "STRING", "HELLO", 4);
       const f = ["--frame", frame];
-      assert.deepEqual(await json(["read", at(plc), "D100", "5", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "D100", "5", ...f]), [
         1,
         -1,
         -32768,
         32767,
         0x1234,
       ]);
-      assert.deepEqual(await json(["read", at(plc), "D100", ...f]), [1]);
-      assert.deepEqual(await json(["read", at(plc), "D100", "5", "--type", "uint16", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "D100", ...f]), [1]);
+      assert.deepEqual(await plcJson(["read", at(plc), "D100", "5", "--type", "uint16", ...f]), [
         1,
         65535,
         32768,
         32767,
         0x1234,
       ]);
-      assert.deepEqual(await json(["read", at(plc), "D200", "--type", "int32", ...f]), [-100_000]);
-      assert.deepEqual(await json(["read", at(plc), "D202", "--type", "uint32", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "D200", "--type", "int32", ...f]), [
+        -100_000,
+      ]);
+      assert.deepEqual(await plcJson(["read", at(plc), "D202", "--type", "uint32", ...f]), [
         0xfedc_ba98,
       ]);
-      assert.deepEqual(await json(["read", at(plc), "D210", "2", "--type", "float32", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "D210", "2", "--type", "float32", ...f]), [
         1.5,
         -0.25,
       ]);
-      assert.deepEqual(await json(["read", at(plc), "D220", "--type", "FLOAT64", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "D220", "--type", "FLOAT64", ...f]), [
         Math.PI,
       ]);
-      assert.deepEqual(await json(["read", at(plc), "D300", "4", "--type", "string", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "D300", "4", "--type", "string", ...f]), [
         "HELLO",
       ]);
     });
@@ -98,24 +76,24 @@ for (const frame of ["binary", "ascii"] as const) {
       // D100.E, D100.F, D101.0, D101.1 = 1, 0, 0, 1
       plc.memory.setWords("D", 100, [0x4000, 0x0002]);
       const f = ["--frame", frame];
-      assert.deepEqual(await json(["read", at(plc), "M10", "5", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "M10", "5", ...f]), [
         true,
         false,
         true,
         true,
         false,
       ]);
-      assert.deepEqual(await json(["read", at(plc), "X1A0", "3", ...f]), [false, true, true]);
-      assert.deepEqual(await json(["read", at(plc), "D100.E", "4", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "X1A0", "3", ...f]), [false, true, true]);
+      assert.deepEqual(await plcJson(["read", at(plc), "D100.E", "4", ...f]), [
         true,
         false,
         false,
         true,
       ]);
-      assert.deepEqual(await json(["read", at(plc), "D101.1", ...f]), [true]);
+      assert.deepEqual(await plcJson(["read", at(plc), "D101.1", ...f]), [true]);
       // Bits of a bit device read in word units: M16..M31 packed with M16 in bit 0.
       plc.memory.setBits("M", 16, [true, true]);
-      assert.deepEqual(await json(["read", at(plc), "M16", "--type", "uint16", ...f]), [3]);
+      assert.deepEqual(await plcJson(["read", at(plc), "M16", "--type", "uint16", ...f]), [3]);
     });
   });
 
@@ -136,7 +114,7 @@ for (const frame of ["binary", "ascii"] as const) {
         await ok(["write", at(plc), address, values, "--type", type, ...f]);
         const count = String(expected.length);
         assert.deepEqual(
-          await json(["read", at(plc), address, count, "--type", type, ...f]),
+          await plcJson(["read", at(plc), address, count, "--type", type, ...f]),
           expected,
           `${address} ${type}`,
         );
@@ -157,7 +135,7 @@ for (const frame of ["binary", "ascii"] as const) {
         [...plc.memory.getWords("D", 300, 4)],
         [0x4548, 0x4c4c, 0x004f, 0xffff],
       );
-      assert.deepEqual(await json(["read", at(plc), "D300", "3", "--type", "string", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "D300", "3", "--type", "string", ...f]), [
         "HELLO",
       ]);
       // An even length gets a whole NUL word; the words after it are not read as text.
@@ -165,7 +143,7 @@ for (const frame of ["binary", "ascii"] as const) {
       assert.equal(plc.getValue("D310", "STRING", 6), "two words");
       await ok(["write", at(plc), "D320", "ABCD", "--type", "string", ...f]);
       assert.deepEqual([...plc.memory.getWords("D", 320, 3)], [0x4241, 0x4443, 0]);
-      assert.deepEqual(await json(["read", at(plc), "D320", "8", "--type", "string", ...f]), [
+      assert.deepEqual(await plcJson(["read", at(plc), "D320", "8", "--type", "string", ...f]), [
         "ABCD",
       ]);
     });
@@ -180,7 +158,7 @@ for (const frame of ["binary", "ascii"] as const) {
       // D100.E, D100.F, D101.0 := 1, 0, 0 across the word boundary.
       await ok(["write", at(plc), "D100.E", "1,0,0", ...f]);
       assert.deepEqual([...plc.memory.getWords("D", 100, 2)], [0x4021, 0xfffe]);
-      assert.deepEqual(await json(["read", at(plc), "D100.E", "3", ...f]), [true, false, false]);
+      assert.deepEqual(await plcJson(["read", at(plc), "D100.E", "3", ...f]), [true, false, false]);
       assert.equal(plc.getValue("D100.5", "BOOL"), true);
     });
   });
@@ -191,7 +169,7 @@ Deno.test("plc read of more than 960 words splits into several batch reads", asy
     const words = Array.from({ length: 2000 }, (_, i) => (i * 7) & 0x7fff);
     plc.memory.setWords("D", 1000, words);
     plc.resetStats();
-    assert.deepEqual(await json(["read", at(plc), "D1000", "2000"]), words);
+    assert.deepEqual(await plcJson(["read", at(plc), "D1000", "2000"]), words);
     assert.equal(plc.stats.requests.readWords, 3); // 960 + 960 + 80
     plc.resetStats();
     // 500 FLOAT32 = 1000 words: 960 + 40, and a value may straddle the split.
@@ -199,7 +177,7 @@ Deno.test("plc read of more than 960 words splits into several batch reads", asy
     floats.forEach((v, i) => plc.setValue(`D${4000 + 2 * i}`, "FLOAT32", v));
     plc.resetStats();
     assert.deepEqual(
-      await json(["read", at(plc), "D4000", "500", "--type", "float32", "--frame", "ascii"]),
+      await plcJson(["read", at(plc), "D4000", "500", "--type", "float32", "--frame", "ascii"]),
       floats,
     );
     assert.equal(plc.stats.requests.readWords, 2);
@@ -224,27 +202,30 @@ Deno.test("plc write of more bits than one ASCII batch holds splits them", async
     await ok(["write", at(plc), "M0", bits.map(Number).join(","), "--frame", "ascii"]);
     assert.equal(plc.stats.requests.writeBits, 2); // 3584 + 416
     assert.deepEqual(plc.memory.getBits("M", 0, 4000), bits);
-    assert.deepEqual(await json(["read", at(plc), "M0", "4000", "--frame", "ascii"]), bits);
+    assert.deepEqual(await plcJson(["read", at(plc), "M0", "4000", "--frame", "ascii"]), bits);
   });
 });
 
 Deno.test("plc info prints the CPU model and its code", async () => {
   await withPlc({ cpuModel: "Q02UCPU" }, async (plc) => {
-    assert.deepEqual(await json(["info", at(plc)]), { model: "Q02UCPU", modelCode: "0x0263" });
-    assert.deepEqual(await json(["info", at(plc), "--frame", "ascii"]), {
+    assert.deepEqual(await plcJson(["info", at(plc)]), { model: "Q02UCPU", modelCode: "0x0263" });
+    assert.deepEqual(await plcJson(["info", at(plc), "--frame", "ascii"]), {
       model: "Q02UCPU",
       modelCode: "0x0263",
     });
   });
   await withPlc({}, async (plc) => {
-    assert.deepEqual(await json(["info", at(plc)]), { model: "Q06UDEHCPU", modelCode: "0x026A" });
+    assert.deepEqual(await plcJson(["info", at(plc)]), {
+      model: "Q06UDEHCPU",
+      modelCode: "0x026A",
+    });
   });
 });
 
 Deno.test("plc read past the device's end prints the C056 sentence and exits 1", async () => {
   await withPlc({}, async (plc) => {
     for (const frame of ["binary", "ascii"]) {
-      const r = await run(["read", at(plc), "D32767", "5", "--frame", frame]);
+      const r = await runPlc(["read", at(plc), "D32767", "5", "--frame", frame]);
       assert.equal(r.status, 1);
       assert.deepEqual(r.stdout, []);
       assert.equal(r.stderr.length, 1);
@@ -255,7 +236,7 @@ Deno.test("plc read past the device's end prints the C056 sentence and exits 1",
 
 Deno.test("plc against a port with nothing listening exits 1 and says it was refused", async () => {
   const port = freePort();
-  const r = await run(["read", `127.0.0.1:${port}`, "D100", "--timeout", "1000"]);
+  const r = await runPlc(["read", `127.0.0.1:${port}`, "D100", "--timeout", "1000"]);
   assert.equal(r.status, 1);
   assert.deepEqual(r.stdout, []);
   assert.equal(
@@ -267,7 +248,7 @@ Deno.test("plc against a port with nothing listening exits 1 and says it was ref
 Deno.test("plc against a stalled PLC times out after --timeout and exits 1", async () => {
   await withPlc({ fault: { kind: "stall" } }, async (plc) => {
     const started = performance.now();
-    const r = await run(["read", at(plc), "D100", "--timeout", "150"]);
+    const r = await runPlc(["read", at(plc), "D100", "--timeout", "150"]);
     const took = performance.now() - started;
     assert.equal(r.status, 1);
     assert.deepEqual(r.stdout, []);
@@ -306,7 +287,7 @@ Deno.test("plc usage mistakes exit 2 and name the problem", async () => {
       [[], /^usage:/],
     ];
     for (const [args, message] of cases) {
-      const r = await run(args);
+      const r = await runPlc(args);
       assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr.join("\n")}`);
       assert.deepEqual(r.stdout, []);
       assert.match(r.stderr.join("\n"), message, args.join(" "));
@@ -314,7 +295,7 @@ Deno.test("plc usage mistakes exit 2 and name the problem", async () => {
     }
     // None of them reached the PLC.
     assert.equal(plc.stats.connectionsTotal, 0);
-    const help = await run(["--help"]);
+    const help = await runPlc(["--help"]);
     assert.equal(help.status, 0);
     assert.match(help.stdout[0], /^usage:/);
   } finally {
@@ -351,30 +332,30 @@ Deno.test("jsscada plc read works end to end as a subprocess, JSON on stdout", a
 Deno.test("plc run|stop|pause|latch-clear|reset need --yes and change the fixture's CPU state", async () => {
   await withPlc({}, async (plc) => {
     const at = `127.0.0.1:${plc.port}`;
-    const refused = await run(["stop", at]);
+    const refused = await runPlc(["stop", at]);
     assert.equal(refused.status, 2);
     assert.match(refused.stderr[0], /add --yes/);
     assert.equal(plc.cpuState, "RUN");
-    assert.deepEqual(await json(["stop", at, "--yes"]), { ok: true, done: "remoteStop" });
+    assert.deepEqual(await plcJson(["stop", at, "--yes"]), { ok: true, done: "remoteStop" });
     assert.equal(plc.cpuState, "STOP");
-    assert.deepEqual(await json(["read", at, "SD203"]), [1]);
+    assert.deepEqual(await plcJson(["read", at, "SD203"]), [1]);
     await ok(["latch-clear", at, "--yes", "--frame", "ascii"]);
     await ok(["pause", at, "--yes", "--force"]);
     assert.equal(plc.cpuState, "PAUSE");
     await ok(["run", at, "--yes", "--clear", "none", "--frame-type", "4E"]);
     assert.equal(plc.cpuState, "RUN");
     await ok(["reset", at, "--yes"]);
-    assert.deepEqual(await json(["echo", at, "--data", "1a2b"]), { ok: true, echoed: "1A2B" });
+    assert.deepEqual(await plcJson(["echo", at, "--data", "1a2b"]), { ok: true, echoed: "1A2B" });
   });
 });
 
 Deno.test("plc unlock|lock take the password from --password or JSSCADA_PLC_PASSWORD", async () => {
   await withPlc({ remotePassword: "PASS1234" }, async (plc) => {
     const at = `127.0.0.1:${plc.port}`;
-    const locked = await run(["read", at, "D0"]);
+    const locked = await runPlc(["read", at, "D0"]);
     assert.equal(locked.status, 1);
     assert.match(locked.stderr[0], /C201/);
-    const wrong = await run(["unlock", at, "--password", "NOPE1234"]);
+    const wrong = await runPlc(["unlock", at, "--password", "NOPE1234"]);
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr[0], /C200/);
     Deno.env.set("JSSCADA_PLC_PASSWORD", "PASS1234");
@@ -383,7 +364,7 @@ Deno.test("plc unlock|lock take the password from --password or JSSCADA_PLC_PASS
     } finally {
       Deno.env.delete("JSSCADA_PLC_PASSWORD");
     }
-    assert.deepEqual(await json(["read", at, "D0"]), [0]);
+    assert.deepEqual(await plcJson(["read", at, "D0"]), [0]);
     await ok(["lock", at, "--password", "PASS1234"]);
     assert.equal(plc.locked, true);
   });
@@ -394,32 +375,35 @@ Deno.test("plc --series iQ-R reads long timers; --series FX3 reads 1E with octal
     await plc.settled();
     const at = `127.0.0.1:${plc.port}`;
     plc.setValue("D100", "INT16", -5);
-    assert.deepEqual(await json(["read", at, "D100", "--series", "iQ-R"]), [-5]);
+    assert.deepEqual(await plcJson(["read", at, "D100", "--series", "iQ-R"]), [-5]);
     assert.deepEqual(
-      await json(["read", at, "D100", "--series", "iQ-R", "--udp", "--frame", "ascii"]),
+      await plcJson(["read", at, "D100", "--series", "iQ-R", "--udp", "--frame", "ascii"]),
       [-5],
     );
-    const q = await run(["read", at, "D100"]); // a Q request to an iQ-R CPU: still served
+    const q = await runPlc(["read", at, "D100"]); // a Q request to an iQ-R CPU: still served
     assert.equal(q.status, 0);
     await ok(["write", at, "LTN10", "100000,7", "--series", "iQ-R", "--frame", "ascii"]);
     assert.equal(plc.getValue("LTN11", "UINT32"), 7);
-    assert.deepEqual(await json(["read", at, "LTN10", "2", "--series", "iQ-R"]), [100000, 7]);
-    const long = await run(["read", at, "LTN10", "--series", "iQ-R", "--type", "int16"]);
+    assert.deepEqual(await plcJson(["read", at, "LTN10", "2", "--series", "iQ-R"]), [100000, 7]);
+    const long = await runPlc(["read", at, "LTN10", "--series", "iQ-R", "--type", "int16"]);
     assert.equal(long.status, 2);
     assert.match(long.stderr[0], /double words/);
   });
   await withPlc({ series: "FX3" }, async (plc) => {
     const at = `127.0.0.1:${plc.port}`;
     await ok(["write", at, "D10", "1,2,3", "--series", "FX3"]);
-    assert.deepEqual(await json(["read", at, "D10", "3", "--series", "FX3", "--frame", "ascii"]), [
-      1,
-      2,
-      3,
-    ]);
+    assert.deepEqual(
+      await plcJson(["read", at, "D10", "3", "--series", "FX3", "--frame", "ascii"]),
+      [
+        1,
+        2,
+        3,
+      ],
+    );
     await ok(["write", at, "Y17", "true", "--series", "FX3"]);
     assert.equal(plc.memory.getBits("Y", 15, 1)[0], true); // Y17 is octal: point 15
-    assert.deepEqual(await json(["read", at, "Y17", "--series", "FX3"]), [true]);
-    const bad = await run(["read", at, "X8", "--series", "FX3"]);
+    assert.deepEqual(await plcJson(["read", at, "Y17", "--series", "FX3"]), [true]);
+    const bad = await runPlc(["read", at, "X8", "--series", "FX3"]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr[0], /octal/);
   });
