@@ -12,19 +12,9 @@ import { systemClock } from "./clock.ts";
 import { LiveCache } from "./live_cache.ts";
 import { writeItem } from "./plc_write.ts";
 import { Runtime } from "./runtime.ts";
-import { groupConfig, MemorySink, plcConfig, tagConfig } from "./testing.ts";
+import { groupConfig, MemorySink, plcConfig, tagConfig, untilValue } from "./testing.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 /** The FX3 tags polled, with what the fixture serves for each (set in `load`). */
 const TAGS: readonly (Partial<TagConfig> & { id: number; expect: unknown })[] = [
@@ -94,7 +84,7 @@ for (
       clock: systemClock,
     });
     try {
-      await until(
+      await untilValue(
         () => TAGS.every((t) => live.get(t.id)?.quality === "good") || undefined,
         5000,
         "every FX3 tag good",
@@ -180,14 +170,14 @@ Deno.test("a stalled FX3 times out, fails after its attempts with bad-comm tags,
   });
   const state = () => runtime.status().plcs[0].status!.state;
   try {
-    await until(() => live.get(6)?.quality === "good" || undefined, 5000, "first good sample");
+    await untilValue(() => live.get(6)?.quality === "good" || undefined, 5000, "first good sample");
     const connects = fx.stats.connectionsTotal;
     await fx.setFault({ kind: "stall" });
-    await until(() => state() === "failed" || undefined, 5000, "PLC failed");
-    await until(() => live.get(6)?.quality === "bad-comm" || undefined, 2000, "bad-comm tag");
+    await untilValue(() => state() === "failed" || undefined, 5000, "PLC failed");
+    await untilValue(() => live.get(6)?.quality === "bad-comm" || undefined, 2000, "bad-comm tag");
     await fx.setFault(undefined);
-    await until(() => state() === "connected" || undefined, 5000, "PLC connected again");
-    await until(() => live.get(6)?.quality === "good" || undefined, 2000, "good again");
+    await untilValue(() => state() === "connected" || undefined, 5000, "PLC connected again");
+    await untilValue(() => live.get(6)?.quality === "good" || undefined, 2000, "good again");
     assert.equal(live.get(6)!.value, -1234);
     assert.ok(
       fx.stats.connectionsTotal > connects,
@@ -236,7 +226,7 @@ Deno.test("a plc-bit handshake group on an FX3: each cycle's data stored once, i
   const runtime = await Runtime.start({ loadPlant: () => config, sink, clock: systemClock });
   const sim = fx.handshakes[0];
   try {
-    await until(() => sim.counts.completed >= 8 || undefined, 5000, "8 handshake cycles");
+    await untilValue(() => sim.counts.completed >= 8 || undefined, 5000, "8 handshake cycles");
     await runtime.shutdown();
     const cycles = sink.of(1).map((s) => s.value);
     assert.ok(cycles.length >= 8, `${cycles.length} cycles stored`);

@@ -14,6 +14,7 @@ import {
   plcConfig,
   samplePlantConfig,
   tagConfig,
+  untilValue,
 } from "./testing.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,16 +38,6 @@ class TimedSink {
       if (a.samples.some((s) => tags.has(s.tagId) && s.quality === quality)) return a.at;
     }
     return undefined;
-  }
-}
-
-async function until<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(5);
   }
 }
 
@@ -98,15 +89,17 @@ Deno.test("the sample plant on four fixture PLCs: one PLC stalled and one killed
     // group's interval, and the PLC fails after `attempts` (3) consecutive failed requests
     // (its groups' reads fail together, so a stalled PLC fails within a few timeouts).
     const pressPlc = config.plcs.find((p) => p.code === "PLCPRESS010001")!;
-    const pressBad = await until(
+    const pressBad = await untilValue(
       () => sink.first(tagsOf("PRESS_MOTION"), "bad-comm", down),
       pressPlc.attempts * pressPlc.timeoutMs + 1000,
       "PRESS bad-comm",
+      5,
     );
-    const weldBad = await until(
+    const weldBad = await untilValue(
       () => sink.first(tagsOf("WELD_FAST"), "bad-comm", down),
       2000,
       "WELD bad-comm",
+      5,
     );
     assert.ok(
       pressBad - down >= pressPlc.timeoutMs - 20,
@@ -154,15 +147,17 @@ Deno.test("the sample plant on four fixture PLCs: one PLC stalled and one killed
     const back = Date.now();
     press.faults.clear();
     weld.restart();
-    const pressGood = await until(
+    const pressGood = await untilValue(
       () => sink.first(tagsOf("PRESS_MOTION"), "good", back),
       2500,
       "PRESS good",
+      5,
     );
-    const weldGood = await until(
+    const weldGood = await untilValue(
       () => sink.first(tagsOf("WELD_FAST"), "good", back),
       2500,
       "WELD good",
+      5,
     );
     assert.ok(pressGood - back < 2000, `stalled PLC talking again after ${pressGood - back} ms`);
     assert.ok(weldGood - back < 2000, `killed PLC talking again after ${weldGood - back} ms`);

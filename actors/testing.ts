@@ -346,3 +346,22 @@ export function onePlcPlant(
     alarmRules: [],
   };
 }
+
+/**
+ * Waits until `f` gives a value (not undefined), looking every `everyMs`;
+ * fails naming `what` after `ms`.
+ */
+export async function untilValue<T>(
+  f: () => T | undefined,
+  ms: number,
+  what: string,
+  everyMs = 10,
+): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
